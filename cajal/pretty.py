@@ -1,0 +1,75 @@
+"""Print terms, types and values in the canonical Unicode form, or in ASCII on request.
+
+The printer brackets exactly where the grammar needs it, so `parse(pretty(t)) == t`.
+"""
+
+from __future__ import annotations
+
+from .syntax import Abstract, App, Arrow, BoolLit, BoolType, If, Iter, Lam, Let, Nat, NatType, Succ, Var
+
+_UNICODE = {"λ": "λ", "⊸": "⊸", "↪": "↪", "Bool": "𝟚", "Nat": "ℕ"}
+_ASCII = {"λ": "\\", "⊸": "-o", "↪": "=>", "Bool": "Bool", "Nat": "Nat"}
+
+# Precedence of the position a term is printed in.
+_TOP, _FUN, _ARG = 0, 1, 2
+
+
+def pretty(thing, ascii: bool = False) -> str:
+    """The source text of a term, type or value."""
+    sym = _ASCII if ascii else _UNICODE
+    from .values import Closure, Opaque  # values import pretty for their repr
+
+    match thing:
+        case bool():
+            return "tt" if thing else "ff"
+        case int():
+            return str(thing)
+        case Closure():
+            return _term(thing.as_term(), _TOP, sym)
+        case Opaque():
+            return f"<linked {_type(thing.type, sym)}>"
+        case BoolType() | NatType() | Arrow() | Abstract():
+            return _type(thing, sym)
+    return _term(thing, _TOP, sym)
+
+
+def _type(t, sym, left: bool = False) -> str:
+    match t:
+        case BoolType():
+            return sym["Bool"]
+        case NatType():
+            return sym["Nat"]
+        case Abstract(name):
+            return name
+        case Arrow(dom, cod):
+            text = f"{_type(dom, sym, True)} {sym['⊸']} {_type(cod, sym)}"
+            return f"({text})" if left else text
+    raise TypeError(f"not a type: {t!r}")
+
+
+def _term(t, prec: int, sym) -> str:
+    match t:
+        case Var(name):
+            return name
+        case BoolLit(value):
+            return "tt" if value else "ff"
+        case Nat(value):
+            return str(value)
+        case Succ(arg):
+            text = f"succ {_term(arg, _ARG, sym)}"
+            return f"({text})" if prec == _ARG else text
+        case App(fn, arg):
+            text = f"{_term(fn, _FUN, sym)} {_term(arg, _ARG, sym)}"
+            return f"({text})" if prec == _ARG else text
+        case Iter(base, var, step, count):
+            return (f"iter{{{_term(base, _TOP, sym)} | {var} {sym['↪']} {_term(step, _TOP, sym)}}}"
+                    f"({_term(count, _TOP, sym)})")
+        case Lam(param, param_type, body):
+            text = f"{sym['λ']}{param}:{_type(param_type, sym)}. {_term(body, _TOP, sym)}"
+        case If(c, a, b):
+            text = f"if {_term(c, _TOP, sym)} then {_term(a, _TOP, sym)} else {_term(b, _TOP, sym)}"
+        case Let(name, bound, body):
+            text = f"let {name} = {_term(bound, _TOP, sym)} in {_term(body, _TOP, sym)}"
+        case _:
+            raise TypeError(f"not a term: {t!r}")
+    return text if prec == _TOP else f"({text})"

@@ -1,0 +1,253 @@
+"""Abstract syntax of Cajal: types, terms and the items of a cell.
+
+Every node is a small frozen dataclass. Source positions (`span`) are carried for error
+messages but never take part in equality, so `parse(pretty(t)) == t` compares structure only.
+Closed naturals are one `Nat(n)` node, never a chain of `Succ`: a numeral of 10,000 stays one
+node, and `succ` of a numeral folds (use `succ()` to build terms).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from .errors import Span
+
+
+def _span():
+    return field(default=None, compare=False, repr=False)
+
+
+# ---------------------------------------------------------------- types
+
+
+@dataclass(frozen=True)
+class BoolType:
+    span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class NatType:
+    span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """The linear function type `dom ⊸ cod`."""
+
+    dom: "Type"
+    cod: "Type"
+    span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class Abstract:
+    """A base type declared with `type A`; its values come only from linking."""
+
+    name: str
+    span: Optional[Span] = _span()
+
+
+Type = Union[BoolType, NatType, Arrow, Abstract]
+
+BOOL = BoolType()
+NAT = NatType()
+
+
+def arrows(*types: Type) -> Type:
+    """`arrows(a, b, c)` is `a ⊸ b ⊸ c`."""
+    result = types[-1]
+    for t in reversed(types[:-1]):
+        result = Arrow(t, result)
+    return result
+
+
+def abstract_names(t: Type) -> set[str]:
+    """The abstract types a type mentions (a type is finite-dimensional iff there are none)."""
+    match t:
+        case Arrow(dom, cod):
+            return abstract_names(dom) | abstract_names(cod)
+        case Abstract(name):
+            return {name}
+        case _:
+            return set()
+
+
+# ---------------------------------------------------------------- terms
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class BoolLit:
+    value: bool
+    span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class Nat:
+    """A closed natural: `zero` is Nat(0), the numeral 3 is Nat(3)."""
+
+    value: int
+    span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class Succ:
+    arg: "Term"
+    span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class Lam:
+    param: str
+    param_type: Type
+    body: "Term"
+    span: Optional[Span] = _span()
+    param_span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class App:
+    fn: "Term"
+    arg: "Term"
+    span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class If:
+    cond: "Term"
+    then: "Term"
+    else_: "Term"
+    span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class Let:
+    """`let name = bound in body`, which means `(λname:τ. body) bound`."""
+
+    name: str
+    bound: "Term"
+    body: "Term"
+    span: Optional[Span] = _span()
+    name_span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class Iter:
+    """`iter{base | var ↪ step}(count)`: step applied count times to base."""
+
+    base: "Term"
+    var: str
+    step: "Term"
+    count: "Term"
+    span: Optional[Span] = _span()
+    var_span: Optional[Span] = _span()
+
+
+Term = Union[Var, BoolLit, Nat, Succ, Lam, App, If, Let, Iter]
+
+
+def succ(arg: Term, span: Optional[Span] = None) -> Term:
+    """`succ arg`, folding numerals so that closed naturals stay canonical."""
+    if isinstance(arg, Nat):
+        return Nat(arg.value + 1, span)
+    return Succ(arg, span)
+
+
+def free_vars(term: Term) -> set[str]:
+    """The free variables of a term."""
+    match term:
+        case Var(name):
+            return {name}
+        case BoolLit() | Nat():
+            return set()
+        case Succ(arg):
+            return free_vars(arg)
+        case Lam(param, _, body):
+            return free_vars(body) - {param}
+        case App(fn, arg):
+            return free_vars(fn) | free_vars(arg)
+        case If(c, a, b):
+            return free_vars(c) | free_vars(a) | free_vars(b)
+        case Let(name, bound, body):
+            return free_vars(bound) | (free_vars(body) - {name})
+        case Iter(base, var, step, count):
+            return free_vars(base) | (free_vars(step) - {var}) | free_vars(count)
+    raise TypeError(f"not a term: {term!r}")
+
+
+def children(term: Term) -> tuple[Term, ...]:
+    """The immediate sub-terms, in source order."""
+    match term:
+        case Succ(arg):
+            return (arg,)
+        case Lam(_, _, body):
+            return (body,)
+        case App(fn, arg):
+            return (fn, arg)
+        case If(c, a, b):
+            return (c, a, b)
+        case Let(_, bound, body):
+            return (bound, body)
+        case Iter(base, _, step, count):
+            return (base, step, count)
+    return ()
+
+
+# ---------------------------------------------------------------- items of a cell
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: Type
+    span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class Def:
+    """`def name params : result = body`; `term` is the curried λ it means."""
+
+    name: str
+    params: tuple[Param, ...]
+    result_type: Optional[Type]
+    body: Term
+    span: Optional[Span] = _span()
+    name_span: Optional[Span] = _span()
+
+    @property
+    def term(self) -> Term:
+        term = self.body
+        for p in reversed(self.params):
+            term = Lam(p.name, p.type, term, self.body.span, p.span)
+        return term
+
+
+@dataclass(frozen=True)
+class TypeDecl:
+    name: str
+    span: Optional[Span] = _span()
+
+
+@dataclass(frozen=True)
+class Directive:
+    """`:word text`; `text` is kept raw (with its position) for the directive to parse."""
+
+    word: str
+    text: str
+    span: Optional[Span] = _span()
+    text_offset: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class TermItem:
+    term: Term
+    span: Optional[Span] = _span()
+
+
+Item = Union[Def, TypeDecl, Directive, TermItem]

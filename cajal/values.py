@@ -1,0 +1,70 @@
+"""Values of the evaluator: Python `bool` (tt/ff), Python `int` (naturals, unbounded),
+closures, and opaque values linked in from Python."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping, Optional, Union
+
+from .syntax import BoolLit, Lam, Nat, Term, Type, Var
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A λ with the (immutable) environment it was made in."""
+
+    param: str
+    param_type: Type
+    body: Term
+    env: Mapping[str, "Value"] = field(default_factory=lambda: MappingProxyType({}))
+
+    def as_term(self) -> Term:
+        """The closed term this closure stands for: its environment substituted in."""
+        from .substitute import substitute
+        free = {name: value_term(v) for name, v in self.env.items() if name != self.param}
+        return Lam(self.param, self.param_type, substitute(self.body, free))
+
+    def __eq__(self, other):
+        return isinstance(other, Closure) and self.as_term() == other.as_term()
+
+    def __hash__(self):
+        return hash(self.as_term())
+
+
+@dataclass(frozen=True, eq=False)
+class Opaque:
+    """A value from Python (a tensor, a module, a function) that Cajal carries unchanged."""
+
+    obj: Any
+    type: Optional[Type] = None
+
+
+Value = Union[bool, int, Closure, Opaque]
+
+
+def value_term(v: Value) -> Term:
+    """A value as a term, to substitute it into another term."""
+    if isinstance(v, bool):
+        return BoolLit(v)
+    if isinstance(v, int):
+        return Nat(v)
+    if isinstance(v, Closure):
+        return v.as_term()
+    raise ValueError("a linked Python value has no Cajal term")
+
+
+def is_value(term: Term) -> bool:
+    return isinstance(term, (BoolLit, Nat, Lam))
+
+
+def term_value(term: Term) -> Value:
+    """A value term (tt, 3, λ) as a value."""
+    match term:
+        case BoolLit(b):
+            return b
+        case Nat(n):
+            return n
+        case Lam(param, t, body):
+            return Closure(param, t, body)
+    raise ValueError(f"not a value: {term!r}")
