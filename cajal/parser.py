@@ -19,9 +19,34 @@ _BLOCK_START = {"λ", "if", "let"}
 
 def parse_cell(text: str, first_line: int = 1) -> list[Item]:
     """Parse a whole cell into its items (definitions, type declarations, directives, terms)."""
+    return list(iter_cell(text, first_line))
+
+
+def iter_cell(text: str, first_line: int = 1):
+    """Parse a cell one item at a time, so that the items before a syntax error still run."""
     source = Source(text, first_line)
-    parser = _Parser(Lexer(source).tokens(), source)
-    return parser.cell()
+    for start, end in _chunks(text):
+        parser = _Parser(Lexer(source, start, end).tokens(), source)
+        yield from parser.cell()
+
+
+def _chunks(text: str):
+    """[start, end) offsets of the runs of lines that the layout rule groups into items: a
+    chunk starts at a line that begins in column 1 with neither a space nor a comment."""
+    starts = []
+    offset = 0
+    for line in text.split("\n"):
+        if line[:1] not in ("", " ", "\t", "\r") and not line.startswith("--"):
+            starts.append(offset)
+        offset += len(line) + 1
+    if not starts or text[:starts[0]].strip(" \t\r\n") and not _only_comments(text[:starts[0]]):
+        starts.insert(0, 0)  # indented text before the first item: let the parser complain
+    bounds = starts + [len(text)]
+    return [(a, b) for a, b in zip(bounds, bounds[1:])]
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in text.split("\n"))
 
 
 def parse_term(text: str, first_line: int = 1) -> Term:
@@ -155,7 +180,7 @@ class _Parser:
         tok = self.peek()
         if tok.kind == "DIRECTIVE":
             self.advance()
-            raw = self.source.text[tok.offset:self._offset_end(tok)]
+            raw = self.source.text[tok.offset:tok.end]
             text = raw.strip()
             return Directive(tok.value, text, tok.span, tok.offset + len(raw) - len(raw.lstrip()))
         if tok.is_("def"):
@@ -166,10 +191,6 @@ class _Parser:
             return TypeDecl(name.value, tok.span.to(name.span))
         term = self.term()
         return TermItem(term, term.span)
-
-    def _offset_end(self, tok: Token) -> int:
-        nxt = self.peek()
-        return nxt.offset if nxt.kind != "EOF" else len(self.source.text)
 
     def definition(self) -> Def:
         start = self.advance()

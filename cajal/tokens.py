@@ -41,6 +41,7 @@ class Token:
     value: str
     span: Span
     offset: int = 0  # character offset of the token in the text (directives parse from it)
+    end: int = 0  # for a DIRECTIVE, the offset where its raw text ends
 
     def is_(self, value: str) -> bool:
         return self.kind in ("KW", "SYM") and self.value == value
@@ -137,7 +138,7 @@ class Lexer:
         if m is None:
             return None
         end = self._item_end(pos)
-        return Token("DIRECTIVE", m.group(1), self.span(pos, end), m.end())
+        return Token("DIRECTIVE", m.group(1), self.span(pos, end), m.end(), end)
 
     def _item_end(self, pos: int) -> int:
         """The end of the item starting at `pos`: the next line that starts in column 1."""
