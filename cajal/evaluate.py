@@ -47,7 +47,7 @@ def _eval(term: Term, env: Mapping[str, Value], defs: Mapping[str, Value]) -> Va
         case Succ(arg):
             return _nat(_eval(arg, env, defs), arg) + 1
         case Lam(param, param_type, body):
-            return Closure(param, param_type, body, env)
+            return Closure(param, param_type, body, env, defs)
         case App(fn, arg):
             f = _eval(fn, env, defs)
             v = _eval(arg, env, defs)
@@ -72,7 +72,7 @@ def _eval(term: Term, env: Mapping[str, Value], defs: Mapping[str, Value]) -> Va
 def apply(f: Value, v: Value, defs: Mapping[str, Value] = MappingProxyType({})) -> Value:
     """Apply a function value to an argument value."""
     if isinstance(f, Closure):
-        return _eval(f.body, _extend(f.env, f.param, v), defs)
+        return _eval(f.body, _extend(f.env, f.param, v), f.defs)
     if isinstance(f, Opaque) and callable(f.obj):
         return _as_value(f.obj(v))
     raise CajalError("applied a value that is not a function")

@@ -18,6 +18,9 @@ class Closure:
     param_type: Type
     body: Term
     env: Mapping[str, "Value"] = field(default_factory=lambda: MappingProxyType({}))
+    # The definitions in scope where the λ was written: a definition is used by value, so a
+    # closure keeps the definitions it was made with (they are not substituted on display).
+    defs: Mapping[str, "Value"] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     def as_term(self) -> Term:
         """The closed term this closure stands for: its environment substituted in."""

@@ -1,0 +1,177 @@
+"""Sessions: cells, definitions that persist, directives, and errors that keep earlier work."""
+
+import pytest
+
+import cajal
+from cajal import CajalError, CajalSyntaxError, CajalTypeError
+from cajal.session import Session, python_name
+
+PRELUDE = """\
+def not (x : 𝟚) : 𝟚 = if x then ff else tt
+def and (x : Bool) (y : Bool) : Bool =
+  if x then y else (if y then ff else ff)
+def parity (n : ℕ) : 𝟚 = iter{tt | y ↪ not y}(n)
+"""
+
+
+@pytest.fixture
+def session():
+    s = Session()
+    s.run(PRELUDE)
+    return s
+
+
+def test_definitions_print_their_signatures():
+    results = Session().run(PRELUDE)
+    assert [r.kind for r in results] == ["def", "def", "def"]
+    assert [str(r) for r in results] == ["not : 𝟚 ⊸ 𝟚", "and : 𝟚 ⊸ 𝟚 ⊸ 𝟚", "parity : ℕ ⊸ 𝟚"]
+    assert results[1].name == "and" and results[1].type == cajal.parse_type("Bool -o Bool -o Bool")
+
+
+def test_a_bare_term_shows_value_and_type(session):
+    (r,) = session.run("and (not ff) (parity 4)")
+    assert r.kind == "term" and r.value is True and str(r) == "tt : 𝟚"
+    (r,) = session.run("let k = 3 in succ k")
+    assert str(r) == "4 : ℕ" and r.value == 4
+
+
+def test_definitions_persist_and_are_used_by_value(session):
+    session.run("def t = not ff")
+    session.run("def not (x : 𝟚) : 𝟚 = x")  # replacing `not` does not change `t` or `parity`
+    assert session.definitions["t"].value is True
+    assert session.definitions["parity"].eval(1) is False
+    (r,) = session.run("not ff")
+    assert r.value is False
+
+
+def test_redefinition_across_cells_is_announced(session):
+    (r,) = session.run("def not (x : 𝟚) : 𝟚 = x")
+    assert "replaces the earlier definition of `not`" in str(r)
+
+
+def test_redefinition_in_one_cell_is_an_error_at_the_second_name():
+    s = Session()
+    with pytest.raises(CajalTypeError) as e:
+        s.run("def f = tt\ndef f = ff")
+    assert (e.value.span.line, e.value.span.col) == (2, 5)
+    assert "already defined in this cell" in e.value.message
+    assert s.definitions["f"].value is True  # the first one stays
+
+
+def test_a_failing_cell_keeps_what_it_defined_before_the_error():
+    s = Session()
+    with pytest.raises(CajalError) as e:
+        s.run("def a = tt\ndef b = a a\ndef c = ff")
+    assert set(s.definitions) == {"a"}
+    assert [str(r) for r in e.value.results] == ["a : 𝟚"]
+    assert (e.value.span.line, e.value.span.col) == (2, 9)
+
+
+def test_a_syntax_error_later_in_the_cell_keeps_earlier_items():
+    s = Session()
+    with pytest.raises(CajalSyntaxError):
+        s.run("def a = tt\ndef b = (a")
+    assert set(s.definitions) == {"a"}
+
+
+def test_first_line_offsets_error_lines():
+    with pytest.raises(CajalTypeError) as e:
+        Session().run("def a = tt\nλx:𝟚. y", first_line=2)
+    assert e.value.span.line == 3
+    assert "3 | λx:𝟚. y" in str(e.value)
+
+
+def test_declared_result_type_must_match(session):
+    with pytest.raises(CajalTypeError) as e:
+        session.run("def f (x : 𝟚) : ℕ = x")
+    assert "has type 𝟚, but the definition says ℕ" in e.value.message
+
+
+def test_definitions_can_be_used_many_times(session):
+    (r,) = session.run("and (not tt) (not ff)")
+    assert r.value is False
+
+
+def test_eval_on_python_values(session):
+    and_ = session.definitions["and"]
+    assert [and_.eval(a, b) for a in (True, False) for b in (True, False)] == [True, False, False, False]
+    assert session.definitions["parity"].eval(7) is False
+    with pytest.raises(CajalError):
+        and_.eval(1, True)
+    with pytest.raises(CajalError):
+        and_.eval(True, True, True)
+
+
+def test_python_names_of_keywords():
+    assert python_name("not") == "not_" and python_name("and") == "and_" and python_name("if") == "if_"
+    assert python_name("parity") == "parity"
+
+
+def test_directives(session):
+    r = session.run(":type and tt")[0]
+    assert str(r) == "and tt : 𝟚 ⊸ 𝟚"
+    assert str(session.run(":eval parity 5")[0]) == "ff : 𝟚"
+    defs = str(session.run(":defs")[0])
+    assert "not : 𝟚 ⊸ 𝟚" in defs and "parity : ℕ ⊸ 𝟚" in defs
+    assert ":graph" in str(session.run(":help")[0])
+
+
+def test_trace_directive_names_rules(session):
+    (r,) = session.run(":trace not (not tt)")
+    rules = [s.rule for s in r.value]
+    assert rules == ["δ", "δ", "β", "if-tt", "β", "if-ff"]
+    assert str(r).splitlines()[-1].startswith("→ tt")
+
+
+def test_set_nat_dim_persists_and_validates():
+    s = Session()
+    assert "nat_dim = 12" in str(s.run(":set nat_dim 12")[0])
+    assert s.nat_dim == 12
+    for bad in (":set nat_dim zero", ":set nat_dim 0", ":set size 3", ":set"):
+        with pytest.raises(CajalSyntaxError):
+            s.run(bad)
+    assert s.nat_dim == 12
+
+
+def test_unknown_directive_suggests_one():
+    with pytest.raises(CajalSyntaxError) as e:
+        Session().run(":tpye tt")
+    assert "did you mean `:type`" in e.value.hint
+
+
+def test_directive_without_term():
+    with pytest.raises(CajalSyntaxError) as e:
+        Session().run(":type")
+    assert "needs a term" in e.value.message
+
+
+def test_directive_term_errors_point_into_the_cell():
+    with pytest.raises(CajalTypeError) as e:
+        Session().run("def a = tt\n:type   λx:𝟚. y")
+    assert (e.value.span.line, e.value.span.col) == (2, 15)
+
+
+def test_abstract_types_are_declared_per_session():
+    s = Session()
+    with pytest.raises(CajalTypeError):
+        s.run("def id (x : Image) : Image = x")
+    s.run("type Image")
+    (r,) = s.run("def dilate (step : Image ⊸ Image) (img : Image) (n : ℕ) : Image = iter{img | y ↪ step y}(n)")
+    assert str(r) == "dilate : (Image ⊸ Image) ⊸ Image ⊸ ℕ ⊸ Image"
+
+
+def test_definition_source_and_params(session):
+    d = session.definitions["and"]
+    assert d.source == "def and (x : Bool) (y : Bool) : Bool =\n  if x then y else (if y then ff else ff)"
+    assert [name for name, _ in d.params] == ["x", "y"]
+    assert repr(d) == "and : 𝟚 ⊸ 𝟚 ⊸ 𝟚"
+
+
+def test_empty_and_comment_only_cells():
+    assert Session().run("") == []
+    assert Session().run("-- nothing here\n\n   \n") == []
+
+
+def test_semicolons_separate_items():
+    results = Session().run("def a = tt; a")
+    assert [r.kind for r in results] == ["def", "term"]
