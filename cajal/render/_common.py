@@ -1,0 +1,189 @@
+"""Helpers the renderers share: dimensions and basis names of types, argument normalisation."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Optional
+
+from ..pretty import pretty
+from ..syntax import Abstract, Arrow, BoolType, NatType, Term, Type
+
+ARROW = "↦"
+
+
+def as_type(t) -> Type:
+    if isinstance(t, str):
+        from ..parser import parse_type
+        return parse_type(t)
+    return t
+
+
+def as_term(t) -> Term:
+    if isinstance(t, str):
+        from ..parser import parse_term
+        return parse_term(t)
+    return t
+
+
+def dim(t: Type, nat_dim: int) -> Optional[int]:
+    """The dimension of ⟦t⟧, or None when t mentions an abstract type."""
+    match t:
+        case BoolType():
+            return 2
+        case NatType():
+            return nat_dim
+        case Arrow(dom, cod):
+            a, b = dim(dom, nat_dim), dim(cod, nat_dim)
+            return None if a is None or b is None else a * b
+    return None
+
+
+def basis_name(t: Type, k: int, nat_dim: int) -> str:
+    """The name of the k-th basis vector of ⟦t⟧ (LANGUAGE.md section 5): `tt`/`ff`, `0…N-1`,
+    and for τ₁ ⊸ τ₂ the unit matrix sending the c-th basis vector of τ₁ to the r-th of τ₂,
+    flat index k = r·dim τ₁ + c, written `c↦r` (parenthesised when nested)."""
+    match t:
+        case BoolType():
+            return ("tt", "ff")[k]
+        case NatType():
+            return str(k)
+        case Arrow(dom, cod):
+            n = dim(dom, nat_dim)
+            r, c = divmod(k, n)
+            return f"{_paren(basis_name(dom, c, nat_dim))}{ARROW}{_paren(basis_name(cod, r, nat_dim))}"
+    return str(k)
+
+
+def _paren(name: str) -> str:
+    return f"({name})" if ARROW in name else name
+
+
+def basis_names(t: Type, nat_dim: int) -> list[str]:
+    n = dim(t, nat_dim)
+    return [basis_name(t, k, nat_dim) for k in range(n or 0)]
+
+
+def block_size(t: Type, nat_dim: int) -> Optional[int]:
+    """The size of the visible blocks of an axis of type t: for τ₁ ⊸ τ₂, dim τ₁ (one block per
+    basis vector of the result, one entry per basis vector of the argument); else None."""
+    if isinstance(t, Arrow):
+        n = dim(t.dom, nat_dim)
+        if n and n < dim(t, nat_dim):
+            return n
+    return None
+
+
+def show_type(t) -> str:
+    return pretty(t) if t is not None else "?"
+
+
+def is_type(x) -> bool:
+    return isinstance(x, (BoolType, NatType, Arrow, Abstract))
+
+
+def is_term(x) -> bool:
+    from ..syntax import App, BoolLit, If, Iter, Lam, Let, Nat, Succ, Var
+    return isinstance(x, (Var, BoolLit, Nat, Succ, Lam, App, If, Let, Iter))
+
+
+class Defs:
+    """Definitions as the renderers get them: a mapping from names to Types, Terms, or objects
+    with `.type` / `.term` (a session Definition, a Compiled). Gives what is known of each."""
+
+    def __init__(self, defs: Optional[Mapping[str, Any]], types: Iterable[str] = ()):
+        self.raw = dict(defs or {})
+        self.abstract = set(types)
+        self._types: dict[str, Type] = {}
+        self._busy: set[str] = set()
+
+    def names(self):
+        return self.raw.keys()
+
+    def term(self, name: str) -> Optional[Term]:
+        d = self.raw.get(name)
+        if is_term(d):
+            return d
+        t = getattr(d, "term", None)
+        return t if is_term(t) else None
+
+    def terms(self) -> dict[str, Term]:
+        return {n: t for n in self.raw if (t := self.term(n)) is not None}
+
+    def type(self, name: str) -> Optional[Type]:
+        if name in self._types:
+            return self._types[name]
+        d = self.raw.get(name)
+        t = None
+        if is_type(d):
+            t = d
+        elif is_type(getattr(d, "type", None)):
+            t = d.type
+        elif is_term(d) and name not in self._busy:
+            from ..errors import CajalError
+            from ..types import typecheck
+            self._busy.add(name)
+            try:
+                t = typecheck(d, defs=self.types_for(d), types=self.abstract)
+            except CajalError:
+                t = None
+            finally:
+                self._busy.discard(name)
+        if t is not None:
+            self._types[name] = t
+        return t
+
+    def types_for(self, term: Term) -> dict[str, Type]:
+        """The types of the definitions `term` mentions (for the checker)."""
+        from ..syntax import free_vars
+        out = {}
+        for name in free_vars(term):
+            if name in self.raw:
+                t = self.type(name)
+                if t is not None:
+                    out[name] = t
+        return out
+
+    def all_types(self) -> dict[str, Type]:
+        return {n: t for n in self.raw if (t := self.type(n)) is not None}
+
+    def values(self) -> dict[str, Any]:
+        """Values of the definitions (for exact evaluation), where they can be had."""
+        from ..evaluate import evaluate
+        from ..values import Closure
+        out = {}
+        for name, d in self.raw.items():
+            v = getattr(d, "value", None)
+            if isinstance(v, (bool, int, Closure)):
+                out[name] = v
+        pending = {n: t for n, t in self.terms().items() if n not in out}
+        for _ in range(len(pending) + 1):  # definitions may use earlier ones
+            progress = False
+            for name, term in list(pending.items()):
+                try:
+                    out[name] = evaluate(term, defs=out)
+                except Exception:
+                    continue
+                del pending[name]
+                progress = True
+            if not progress:
+                break
+        return out
+
+
+def fmt_value(v: float) -> str:
+    """A number for a cell: integers exactly, others with 3 significant digits."""
+    if v == 0:
+        return "0"
+    if v != v:
+        return "nan"
+    if v in (float("inf"), float("-inf")):
+        return "∞" if v > 0 else "−∞"
+    if v == int(v) and abs(v) < 1e6:
+        return str(int(v))
+    return f"{v:.3g}" if abs(v) >= 1e-3 else f"{v:.1e}"
+
+
+def truncate(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text
+    half = (width - 1) // 2
+    return text[:half] + "…" + text[len(text) - (width - 1 - half):]

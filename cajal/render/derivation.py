@@ -1,0 +1,193 @@
+"""Typing derivations (LANGUAGE.md section 3) as natural-deduction trees.
+
+Every node shows `Δ ⊢ e : τ` and its rule: var, tt, ff, zero, succ, λ, app, if, iter, and three
+that the core adds: `num` (a numeral n ≥ 1, i.e. n uses of succ on zero, collapsed into one
+leaf), `def` (a use of a definition: a constant, with the empty context) and `let` (the derived
+rule of `(λx:τ₁. e₂) e₁`: premises Δ₁ ⊢ e₁ : τ₁ and Δ₂, x:τ₁ ⊢ e₂ : τ). Context splits are
+written next to the rule (Δ₁ ∘ Δ₂, and Δ₃ for the variables an iter step captures), and every
+variable keeps one colour throughout the tree so that one can follow where it goes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import CajalError
+from ..pretty import pretty
+from ..syntax import App, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var
+from ._common import Defs, as_term, show_type, truncate
+from ._view import View, esc, wrap
+
+TERM_WIDTH = 48      # sub-terms longer than this are elided in the middle
+ROOT_WIDTH = 96
+MAX_SHOWN = 400      # a bigger tree is drawn down to the depth that keeps it under this many nodes
+TITLE_WIDTH = 400    # the hover title of an elided sub-term is cut here
+_COLOURS = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#ad1457", "#4e342e"]
+
+
+@dataclass
+class Node:
+    rule: str
+    context: dict
+    term: Term
+    type: object
+    premises: list = field(default_factory=list)
+    split: str = ""
+
+    def rules(self) -> list[str]:
+        """The rule names, conclusion first then each premise's (pre-order)."""
+        out = [self.rule]
+        for p in self.premises:
+            out += p.rules()
+        return out
+
+
+def _sub(i: int) -> str:
+    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _names(ctx: dict, drop: str = None) -> str:
+    names = [n for n in ctx if n != drop]
+    return ", ".join(names) if names else "∅"
+
+
+def _split(parts: list[tuple[str, dict]]) -> str:
+    return " ∘ ".join(f"Δ{_sub(i + 1)} = {_names(c, drop)}" for i, (drop, c) in enumerate(parts))
+
+
+def build_tree(term: Term, typing, defs: Defs) -> Node:
+    ctx = typing.contexts.get(id(term), {})
+    t = typing.types.get(id(term))
+
+    def sub(x):
+        return build_tree(x, typing, defs)
+
+    def c(x):
+        return typing.contexts.get(id(x), {})
+
+    match term:
+        case Var(name):
+            return Node("var" if name in ctx else "def", ctx, term, t)
+        case BoolLit(value):
+            return Node("tt" if value else "ff", ctx, term, t)
+        case Nat(value):
+            return Node("zero" if value == 0 else "num", ctx, term, t)
+        case Succ(arg):
+            return Node("succ", ctx, term, t, [sub(arg)])
+        case Lam(_, _, body):
+            return Node("λ", ctx, term, t, [sub(body)])
+        case App(fn, arg):
+            return Node("app", ctx, term, t, [sub(fn), sub(arg)], _split([(None, c(fn)), (None, c(arg))]) if ctx else "")
+        case If(cond, then, else_):
+            split = (_split([(None, c(cond)), (None, c(then))]) + " (both branches use Δ₂)") if ctx else ""
+            return Node("if", ctx, term, t, [sub(cond), sub(then), sub(else_)], split)
+        case Let(name, bound, body):
+            split = _split([(None, c(bound)), (name, c(body))]) if ctx else ""
+            return Node("let", ctx, term, t, [sub(bound), sub(body)], split)
+        case Iter(base, var, step, count):
+            split = ""
+            if ctx:
+                split = _split([(None, c(count)), (None, c(base)), (var, c(step))])
+                if typing.captured.get(id(term)):
+                    split += " (Δ₃ runs every step)"
+            return Node("iter", ctx, term, t, [sub(count), sub(base), sub(step)], split)
+    raise TypeError(f"not a term: {term!r}")
+
+
+class _Colours:
+    def __init__(self):
+        self.map: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if name not in self.map:
+            self.map[name] = _COLOURS[len(self.map) % len(_COLOURS)]
+        return self.map[name]
+
+
+def _judgement_text(node: Node, width: int) -> str:
+    ctx = ", ".join(f"{n}:{show_type(t)}" for n, t in node.context.items()) or "∅"
+    return f"{ctx} ⊢ {truncate(pretty(node.term), width)} : {show_type(node.type)}"
+
+
+def _judgement_html(node: Node, width: int, colours: _Colours) -> str:
+    if node.context:
+        ctx = ", ".join(f'<span style="color:{colours(n)};font-weight:600">{esc(n)}</span>:{esc(show_type(t))}'
+                        for n, t in node.context.items())
+    else:
+        ctx = "∅"
+    full = pretty(node.term)
+    shown = truncate(full, width)
+    term = f'<span title="{esc(truncate(full, TITLE_WIDTH))}">{esc(shown)}</span>' if shown != full else esc(full)
+    return f'<span class="cj-ctx">{ctx}</span> ⊢ {term} : <b>{esc(show_type(node.type))}</b>'
+
+
+def _count(node: Node) -> int:
+    return 1 + sum(_count(p) for p in node.premises)
+
+
+def _depth_budget(tree: Node) -> int:
+    """The depth down to which the tree is drawn: all of it if it has at most MAX_SHOWN nodes."""
+    level, depth, shown = [tree], 0, 0
+    while level:
+        shown += len(level)
+        if shown > MAX_SHOWN:
+            return max(depth - 1, 1)
+        level = [p for n in level for p in n.premises]
+        depth += 1
+    return depth + 1
+
+
+def _elided(node: Node) -> str:
+    return f"⋮ {_count(node) - 1} more judgement(s) above" if node.premises else ""
+
+
+def _html(node: Node, colours: _Colours, root: bool = False, depth: int = 10 ** 9) -> str:
+    width = ROOT_WIDTH if root else TERM_WIDTH
+    if depth <= 0 and node.premises:
+        prem = f'<div class="cj-split">{esc(_elided(node))}</div>'
+        rule = f'<div class="cj-rule" data-rule="{esc(node.rule)}">({esc(node.rule)})</div>'
+        return (f'<div class="cj-dn"><div class="cj-prem">{prem}</div><div></div>'
+                f'<div class="cj-concl">{_judgement_html(node, width, colours)}</div>{rule}</div>')
+    prem = "".join(_html(p, colours, depth=depth - 1) for p in node.premises)
+    split = f'<br><span class="cj-split">{esc(node.split)}</span>' if node.split else ""
+    rule = f'<div class="cj-rule" data-rule="{esc(node.rule)}">({esc(node.rule)}){split}</div>'
+    return (f'<div class="cj-dn"><div class="cj-prem">{prem}</div><div></div>'
+            f'<div class="cj-concl">{_judgement_html(node, width, colours)}</div>{rule}</div>')
+
+
+def _text(node: Node, prefix: str = "", last: bool = True, root: bool = True, depth: int = 10 ** 9) -> list[str]:
+    width = ROOT_WIDTH if root else TERM_WIDTH
+    split = f"   {node.split}" if node.split else ""
+    line = f"{_judgement_text(node, width)}   ({node.rule}){split}"
+    lines = [line if root else prefix + ("└─ " if last else "├─ ") + line]
+    child_prefix = "" if root else prefix + ("   " if last else "│  ")
+    if depth <= 0 and node.premises:
+        return lines + [child_prefix + "└─ " + _elided(node)]
+    for i, p in enumerate(node.premises):
+        lines += _text(p, child_prefix, i == len(node.premises) - 1, False, depth - 1)
+    return lines
+
+
+def derivation(term, *, ctx=None, defs=None, types=()) -> View:
+    """The typing derivation of `term` (HTML tree; indented text with the conclusion first)."""
+    from ..types import check
+    from .errors import error_view
+
+    try:
+        term = as_term(term)
+        d = Defs(defs, types)
+        typing = check(term, ctx, defs=d.types_for(term), types=d.abstract)
+        tree = build_tree(term, typing, d)
+    except CajalError as err:
+        return error_view(err)
+    except RecursionError:
+        from ._view import text_view
+        return text_view("this term is too deeply nested to draw its derivation")
+    depth = _depth_budget(tree)
+    text = "\n".join(["typing derivation (conclusion first, premises indented below it):"] + _text(tree, depth=depth))
+    html = wrap(f'<div class="cj-deriv">{_html(tree, _Colours(), True, depth)}</div>', "derivation")
+    view = View(text, html, kind="derivation")
+    view.tree = tree
+    view.rules = tree.rules()
+    return view
+

@@ -1,0 +1,432 @@
+"""Neuron / recurrence graphs of a term, drawn by Graphviz's `dot` (LANGUAGE.md section 5).
+
+Dataflow runs left to right. Sources are the inputs (free variables, or a definition's
+parameters: the λs the term starts with) and the constants. Every `if` is a gating neuron fed
+by its condition and its two branches; every application a linear layer labelled with the
+shape of its weight matrix (with the matrix inline when it is 2×2 and known); a λ that is not
+a parameter is a box (cluster) that makes a weight matrix; every `iter` a recurrent cell: a
+state node h fed by the base (h₀), a step cluster W whose result goes back to h (the dashed
+back-edge), and the readout Σ nᵢ hᵢ weighted by the count. With `unroll=True` the cell is
+drawn as its states h₀ → h₁ → … → h_{N−1}.
+
+The DOT text is made here and piped through `dot -Tsvg`; if `dot` is missing, the view says
+how to install it and shows the same graph as text.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from contextlib import contextmanager
+from typing import Optional, Sequence
+
+from ..errors import CajalError
+from ..pretty import pretty
+from ..syntax import (
+    BOOL, App, Arrow, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var, free_vars,
+)
+from ._common import Defs, as_term, dim, show_type, truncate
+from ._view import View, esc, wrap
+
+MISSING_DOT = ("Graphviz's `dot` program was not found, so the graph is shown as text. Install it with "
+               "`apt-get install graphviz` (or `brew install graphviz`, or `conda install graphviz`); "
+               "the Python package alone is not enough.")
+MAX_UNROLL = 32   # an unrolled cell with more states shows the first ones, an ellipsis and the last
+DOT_TIMEOUT = 20  # seconds
+
+_STYLE = {
+    "input": 'shape=box, style="rounded,filled", fillcolor="#e3f2fd", color="#1565c0"',
+    "param": 'shape=box, style="rounded,filled,bold", fillcolor="#e3f2fd", color="#1565c0"',
+    "const": 'shape=box, style="filled", fillcolor="#f5f5f5", color="#757575"',
+    "def": 'shape=box, style="filled", fillcolor="#fff8e1", color="#b28704"',
+    "gate": 'shape=hexagon, style="filled", fillcolor="#fce4ec", color="#ad1457"',
+    "layer": 'shape=box, style="filled", fillcolor="#e8f5e9", color="#2e7d32"',
+    "succ": 'shape=box, style="filled", fillcolor="#e8f5e9", color="#2e7d32"',
+    "matrix": 'shape=box3d, style="filled", fillcolor="#f1f8e9", color="#558b2f"',
+    "state": 'shape=doubleoctagon, style="filled", fillcolor="#ede7f6", color="#4527a0"',
+    "readout": 'shape=invtrapezium, style="filled", fillcolor="#ede7f6", color="#4527a0"',
+    "ellipsis": 'shape=plaintext',
+    "output": 'shape=box, style="rounded,filled,bold", fillcolor="#fff3e0", color="#e65100"',
+}
+
+
+def _q(text: str) -> str:
+    """A DOT quoted string."""
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _sub(i) -> str:
+    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+class _Graph:
+    """Nodes, edges and clusters, kept both as DOT statements and as a text description."""
+
+    def __init__(self):
+        self.body: list[str] = []
+        self.edges: list[str] = []
+        self.nodes: dict[str, tuple[str, str, str]] = {}   # id -> (kind, text label, cluster)
+        self.var_of: dict[str, str] = {}   # input node -> the variable it stands for
+        self.edge_list: list[tuple[str, str, str, str]] = []  # (src, dst, label, kind)
+        self.count = 0
+        self.clusters: list[str] = []
+        self.indent = 1
+
+    def node(self, label: str, kind: str, *, html_label: Optional[str] = None, nid: Optional[str] = None,
+             tooltip: Optional[str] = None, var: Optional[str] = None) -> str:
+        self.count += 1
+        name = f"n{self.count}"
+        if var is not None:
+            self.var_of[name] = var
+        attrs = [f"label={html_label}" if html_label else f"label={_q(label)}", _STYLE[kind],
+                 f'class="{kind}"', f"tooltip={_q(tooltip or label)}"]
+        if nid:
+            attrs.append(f'id="{nid}"')
+        self.body.append("  " * self.indent + f"{name} [{', '.join(attrs)}];")
+        self.nodes[name] = (kind, label, self.clusters[-1] if self.clusters else "")
+        return name
+
+    def edge(self, src: str, dst: str, label: str = "", kind: str = "flow", *, eid: Optional[str] = None) -> None:
+        attrs = [f"label={_q(label)}", f'class="{kind}"']
+        if kind == "back":
+            attrs.append('style="dashed,bold", color="#4527a0", fontcolor="#4527a0", constraint=false')
+        elif kind == "repeat":
+            attrs.append('style=dotted, color="#b71c1c", fontcolor="#b71c1c"')
+        elif kind == "weights":
+            attrs.append('color="#2e7d32", fontcolor="#2e7d32"')
+        if eid:
+            attrs.append(f'id="{eid}"')
+        self.edges.append(f"  {src} -> {dst} [{', '.join(attrs)}];")
+        self.edge_list.append((src, dst, label, kind))
+
+    @contextmanager
+    def cluster(self, label: str, kind: str):
+        self.count += 1
+        colour = {"lambda": "#558b2f", "step": "#4527a0"}[kind]
+        self.body.append("  " * self.indent + f"subgraph cluster_{self.count} {{")
+        self.indent += 1
+        pad = "  " * self.indent
+        self.body.append(f'{pad}label={_q(label)}; style="rounded,dashed"; color="{colour}"; '
+                         f'fontcolor="{colour}"; class="{kind}";')
+        self.clusters.append(label)
+        try:
+            yield
+        finally:
+            self.clusters.pop()
+            self.indent -= 1
+            self.body.append("  " * self.indent + "}")
+
+    def dot(self, title: str) -> str:
+        head = [
+            "digraph cajal {",
+            '  graph [rankdir=LR, fontname="DejaVu Sans", fontsize=12, labelloc=t, nodesep=0.25, ranksep=0.45, '
+            f'label={_q(title)}];',
+            '  node [fontname="DejaVu Sans", fontsize=11, margin="0.10,0.04", height=0.3];',
+            '  edge [fontname="DejaVu Sans", fontsize=9, arrowsize=0.7];',
+        ]
+        return "\n".join(head + self.body + self.edges + ["}"]) + "\n"
+
+    def text(self, title: str) -> str:
+        def name(n):
+            return self.nodes[n][1].replace("\n", " ")
+        lines = [title, "nodes:"]
+        for n, (kind, label, cluster) in self.nodes.items():
+            where = f"   [in {cluster.splitlines()[0]}]" if cluster else ""
+            lines.append(f"  ({kind}) {label.replace(chr(10), ' ')}{where}")
+        lines.append("edges:")
+        for src, dst, label, kind in self.edge_list:
+            arrow = {"back": "══▶ (back-edge) ", "repeat": "┈┈▶ ", "weights": "──▶ "}.get(kind, "──▶ ")
+            lab = f"[{label}] " if label else ""
+            lines.append(f"  {name(src)} {lab}{arrow}{name(dst)}")
+        return "\n".join(lines)
+
+
+class _Builder:
+    def __init__(self, typing, defs: Defs, nat_dim: int, unroll: bool):
+        self.g = _Graph()
+        self.typing = typing
+        self.defs = defs
+        self.nat_dim = nat_dim
+        self.unroll = unroll
+        self.def_nodes: dict[str, str] = {}
+        self.repeat: list[set[str]] = []   # names captured by the iter steps being built (Δ₃)
+        self.iters = 0
+        self._values = None
+
+    def type_of(self, term: Term):
+        return self.typing.types.get(id(term))
+
+    def shape(self, t) -> str:
+        if isinstance(t, Arrow):
+            a, b = dim(t.dom, self.nat_dim), dim(t.cod, self.nat_dim)
+            if a is None or b is None:
+                return "linked map"
+            return f"{b}×{a}"
+        d = dim(t, self.nat_dim) if t is not None else None
+        return str(d) if d else "linked"
+
+    def flow(self, src: tuple[str, Optional[str]], dst: str, role: str, t=None, kind: str = "flow") -> None:
+        node, via = src
+        if via is not None and any(via in s for s in self.repeat):
+            kind = "repeat"
+        if via is not None and self.g.var_of.get(node) == via:
+            what = "" if role else via   # the source node already says its name
+        else:
+            what = via if via is not None else (show_type(t) if t is not None else "")
+        label = f"{role}: {what}" if role and what else (role or what)
+        if kind == "repeat":
+            label += " (every step)"
+        self.g.edge(node, dst, label, kind)
+
+    # -------------------------------------------------------------- terms
+
+    def build(self, term: Term, env: dict[str, str]) -> tuple[str, Optional[str]]:
+        """The node that produces term's value, and the variable it came through (if any)."""
+        t = self.type_of(term)
+        match term:
+            case Var(name):
+                if name in env:
+                    return env[name], name
+                if name not in self.def_nodes:
+                    dt = self.defs.type(name)
+                    self.def_nodes[name] = self.g.node(f"{name} : {show_type(dt)}\ndefinition", "def")
+                return self.def_nodes[name], None
+            case BoolLit(value):
+                return self.g.node(f"{'tt' if value else 'ff'} : 𝟚", "const"), None
+            case Nat(value):
+                return self.g.node(f"{value} : ℕ", "const"), None
+            case Succ(arg):
+                a = self.build(arg, env)
+                n = self.nat_dim
+                s = self.g.node(f"succ : ℕ\nshift S ({n}×{n})", "succ")
+                self.flow(a, s, "", self.type_of(arg))
+                return s, None
+            case If(cond, then, else_):
+                c = self.build(cond, env)
+                a = self.build(then, env)
+                b = self.build(else_, env)
+                gate = self.g.node(f"if : {show_type(t)}\ngate c₀·then + c₁·else", "gate")
+                self.flow(c, gate, "cond", BOOL)
+                self.flow(a, gate, "then", self.type_of(then))
+                self.flow(b, gate, "else", self.type_of(else_))
+                return gate, None
+            case App(fn, arg):
+                f = self.build(fn, env)
+                x = self.build(arg, env)
+                ft = self.type_of(fn)
+                label = f"apply : {show_type(t)}\nlayer W ({self.shape(ft)})"
+                html = self.inline_matrix(fn, ft, label.split("\n"))
+                layer = self.g.node(label, "layer", html_label=html)
+                self.flow(f, layer, "W", ft, kind="weights")
+                self.flow(x, layer, "arg", self.type_of(arg))
+                return layer, None
+            case Lam():
+                return self.build_lambda(term, env), None
+            case Let(name, bound, body):
+                b = self.build(bound, env)
+                return self.build(body, {**env, name: b[0]})
+            case Iter():
+                return (self.build_unrolled(term, env) if self.unroll else self.build_iter(term, env)), None
+        raise TypeError(f"not a term: {term!r}")
+
+    def build_lambda(self, term: Lam, env: dict[str, str]) -> str:
+        t = self.type_of(term)
+        params, body = [], term
+        while isinstance(body, Lam):
+            params.append(body)
+            body = body.body
+        heads = " ".join(f"λ{p.param}:{show_type(p.param_type)}." for p in params)
+        with self.g.cluster(f"{heads} … : weight matrix", "lambda"):
+            inner = dict(env)
+            for p in params:
+                inner[p.param] = self.g.node(f"{p.param} : {show_type(p.param_type)}\nλ-bound", "input", var=p.param)
+            r = self.build(body, inner)
+            label = f"⟦λ⟧ : {show_type(t)}\nweights ({self.shape(t)})"
+            m = self.g.node(label, "matrix", html_label=self.inline_matrix(term, t, label.split("\n")))
+            self.flow(r, m, "body", self.type_of(body))
+        return m
+
+    def build_iter(self, term: Iter, env: dict[str, str]) -> str:
+        self.iters += 1
+        k = self.iters
+        t = self.type_of(term)
+        c = self.build(term.count, env)
+        b = self.build(term.base, env)
+        state = self.g.node(f"state h : {show_type(t)}\n{term.var} = hᵢ", "state", nid=f"state{k}")
+        self.flow(b, state, "h₀", t)
+        captured = self.typing.captured.get(id(term), frozenset())
+        step_text = truncate(pretty(term.step), 40)
+        with self.g.cluster(f"step W : {show_type(t)} ⊸ {show_type(t)}\n{term.var} ↪ {step_text}", "step"):
+            self.repeat.append(set(captured))
+            try:
+                s = self.build(term.step, {**env, term.var: state})
+            finally:
+                self.repeat.pop()
+        self.g.edge(s[0], state, "hᵢ₊₁ = W(hᵢ)", "back", eid=f"backedge{k}")
+        readout = self.g.node(f"readout : {show_type(t)}\nΣ nᵢ·hᵢ", "readout")
+        self.g.edge(state, readout, f"h₀…h{_sub(self.nat_dim - 1)}", "flow")
+        self.flow(c, readout, "n", self.type_of(term.count))
+        return readout
+
+    def build_unrolled(self, term: Iter, env: dict[str, str]) -> str:
+        self.iters += 1
+        k = self.iters
+        t = self.type_of(term)
+        c = self.build(term.count, env)
+        b = self.build(term.base, env)
+        captured = self.typing.captured.get(id(term), frozenset())
+        step_text = truncate(pretty(term.step), 40)
+        with self.g.cluster(f"step W : {show_type(t)} ⊸ {show_type(t)}\n{term.var} ↪ {step_text}", "step"):
+            y = self.g.node(f"{term.var} : {show_type(t)}\n= hᵢ", "input", var=term.var)
+            self.repeat.append(set(captured))
+            try:
+                s = self.build(term.step, {**env, term.var: y})
+            finally:
+                self.repeat.pop()
+            w = self.g.node(f"W : {show_type(t)} ⊸ {show_type(t)}\nhᵢ₊₁ = W(hᵢ)", "matrix")
+            self.flow(s, w, "", t)
+        n = self.nat_dim
+        shown = list(range(n)) if n <= MAX_UNROLL else list(range(MAX_UNROLL - 2)) + [n - 1]
+        states, prev = [], None
+        readout = None
+        for i in shown:
+            if prev is not None and i != prev + 1:
+                gap = self.g.node(f"… h{_sub(prev + 1)}…h{_sub(i - 1)}", "ellipsis")
+                self.g.edge(states[-1][1], gap, "W", "flow")
+                states.append((None, gap))
+            h = self.g.node(f"h{_sub(i)} : {show_type(t)}", "state", nid=f"state{k}_{i}")
+            if states:
+                self.g.edge(states[-1][1], h, "W", "flow")
+            else:
+                self.flow(b, h, "h₀", t)
+            states.append((i, h))
+            prev = i
+        readout = self.g.node(f"readout : {show_type(t)}\nΣ nᵢ·hᵢ", "readout")
+        for i, h in states:
+            if i is not None:
+                self.g.edge(h, readout, f"n{_sub(i)}", "flow")
+        self.flow(c, readout, "n", self.type_of(term.count))
+        return readout
+
+    # -------------------------------------------------------------- inline matrices
+
+    def matrix_2x2(self, fn: Term, ft) -> Optional[list[list[int]]]:
+        """The 2×2 matrix of fn : 𝟚 ⊸ 𝟚 when fn is closed (found by exact evaluation on tt, ff)."""
+        if ft != Arrow(BOOL, BOOL) or any(v not in self.defs.names() for v in free_vars(fn)):
+            return None
+        try:
+            from ..evaluate import evaluate
+            if self._values is None:
+                self._values = self.defs.values()
+            if any(v not in self._values for v in free_vars(fn)):
+                return None
+            cols = [evaluate(App(fn, BoolLit(b)), defs=self._values) for b in (True, False)]
+        except Exception:
+            return None
+        if not all(isinstance(v, bool) for v in cols):
+            return None
+        return [[1 if cols[j] == (i == 0) else 0 for j in range(2)] for i in range(2)]
+
+    def inline_matrix(self, fn: Term, ft, lines: list[str]) -> Optional[str]:
+        """An HTML-like DOT label: `lines`, then the 2×2 matrix of fn when it is known."""
+        m = self.matrix_2x2(fn, ft)
+        if m is None:
+            return None
+        cells = []
+        for i, rname in enumerate(("tt", "ff")):
+            row = "".join(
+                f'<td bgcolor="{"#b2182b" if m[i][j] else "#f7f7f7"}"><font color="{"white" if m[i][j] else "#999999"}">'
+                f'{m[i][j]}</font></td>' for j in range(2))
+            cells.append(f'<tr><td><font point-size="9">{rname}</font></td>{row}</tr>')
+        head = "".join(f'<tr><td colspan="3" border="0">{esc(line)}</td></tr>' for line in lines)
+        return ('<<table border="0" cellborder="1" cellspacing="0" cellpadding="2">' + head +
+                '<tr><td border="0"></td><td border="0"><font point-size="9">tt</font></td>'
+                '<td border="0"><font point-size="9">ff</font></td></tr>'
+                + "".join(cells) + "</table>>")
+
+
+def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: bool = False,
+          name: Optional[str] = None, params: Optional[Sequence] = None) -> View:
+    """The neuron graph of `term` (SVG from Graphviz, with a text description as text/plain).
+
+    The λs the term starts with are its inputs ("parameters" when `params` names them, as for a
+    definition); free variables typed by `ctx` are inputs too. A term that is just the name of a
+    definition whose term is known is drawn as that definition."""
+    from .errors import error_view
+    from ..types import check
+
+    try:
+        term = as_term(term)
+        d = Defs(defs, types)
+        if isinstance(term, Var) and name is None and d.term(term.name) is not None and term.name not in (ctx or {}):
+            name = term.name
+            params = _lambda_names(d.term(term.name))
+            term = d.term(term.name)
+        typing = check(term, ctx, defs=d.types_for(term), types=d.abstract)
+        b = _Builder(typing, d, nat_dim, unroll)
+        env = {}
+        for x, xt in (ctx or {}).items():
+            env[x] = b.g.node(f"{x} : {show_type(typing.contexts.get(id(term), {}).get(x, xt))}\ninput", "input", var=x)
+        names = [p[0] if isinstance(p, tuple) else getattr(p, "name", p) for p in (params or ())]
+        body = term
+        while isinstance(body, Lam):
+            kind = "param" if body.param in names else "input"
+            env[body.param] = b.g.node(
+                f"{body.param} : {show_type(body.param_type)}\n{'parameter' if kind == 'param' else 'input'}", kind,
+                var=body.param)
+            body = body.body
+        result = b.build(body, env)
+        out_type = typing.types.get(id(body))
+        out = b.g.node(f"{name or 'output'} : {show_type(out_type)}\noutput", "output")
+        b.flow(result, out, "", out_type)
+        title = f"{name} : {show_type(typing.type)}" if name else f"{truncate(pretty(term), 70)} : {show_type(typing.type)}"
+        if unroll:
+            title += f"   (unrolled, N = {nat_dim})"
+        return _render(b.g, title)
+    except CajalError as err:
+        return error_view(err)
+    except Exception as err:  # a display must never raise
+        from ._view import text_view
+        return text_view(f"cannot draw this graph ({type(err).__name__}: {err})")
+
+
+def _lambda_names(term: Term) -> list[str]:
+    out = []
+    while isinstance(term, Lam):
+        out.append(term.param)
+        term = term.body
+    return out
+
+
+def dot_available() -> bool:
+    return shutil.which("dot") is not None
+
+
+def _render(g: _Graph, title: str) -> View:
+    source = g.dot(title)
+    text = g.text(title)
+    exe = shutil.which("dot")
+    problem = None
+    if exe is None:
+        problem = MISSING_DOT
+    else:
+        try:
+            done = subprocess.run([exe, "-Tsvg"], input=source.encode("utf-8"), capture_output=True,
+                                  timeout=DOT_TIMEOUT)
+            if done.returncode != 0:
+                first = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[0]
+                problem = f"Graphviz's `dot` failed ({first}), so the graph is shown as text."
+            else:
+                svg = done.stdout.decode("utf-8")
+                start = svg.find("<svg")
+                svg = svg[start:] if start >= 0 else svg
+                view = View(text, svg=svg, kind="graph")
+                view.dot = source
+                return view
+        except (OSError, subprocess.SubprocessError) as err:
+            problem = f"Graphviz's `dot` could not run ({type(err).__name__}), so the graph is shown as text."
+    html = wrap(f'<div class="cj-note">{esc(problem)}</div><pre class="cj-mono">{esc(text)}</pre>'
+                f'<details><summary>DOT source</summary><pre class="cj-mono">{esc(source)}</pre></details>', "graph")
+    view = View(problem + "\n" + text, html=html, kind="graph")
+    view.dot = source
+    return view
