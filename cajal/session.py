@@ -57,6 +57,7 @@ class Result:
     definition: Optional["Definition"] = None
     compiled: Any = None
     compile: Any = None  # a thunk that compiles the term, run on demand (compiling loads torch)
+    term: Optional[Term] = None  # for a bare term: the term itself (front-ends graph it, link it)
 
     @property
     def tensor(self):
@@ -274,7 +275,8 @@ class Session:
     def _term(self, term: Term) -> Result:
         typing = check(term, defs=self.def_types(), types=self.types)
         value = evaluate(term, defs=self.def_values(term))
-        result = Result("term", f"{pretty(value)} : {pretty(typing.type)}", type=typing.type, value=value)
+        result = Result("term", f"{pretty(value)} : {pretty(typing.type)}", type=typing.type, value=value,
+                        term=term)
         if not abstract_names(typing.type):
             result.compile = lambda: self.compile(term)
         return result
@@ -347,7 +349,7 @@ class Session:
         if word == "graph":
             self.check(term)
             from . import render
-            view = render.graph(term, defs=self.def_types(), types=self.types, nat_dim=self.nat_dim,
+            view = render.graph(term, defs=self.definitions, types=self.types, nat_dim=self.nat_dim,
                                 unroll="--unroll" in flags)
             return Result("directive", str(view), name=word, view=view)
         if word == "step":
