@@ -1,0 +1,90 @@
+"""The tour (python3 kernel, `%%cajal`) and the semantics course (Cajal kernel) run top to
+bottom in quick mode, on in-memory copies, and produce what they promise."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbclient
+import nbformat
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def _run(name: str, kernel: str):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    nbclient.NotebookClient(nb, timeout=120, kernel_name=kernel,
+                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    return nb
+
+
+def _outputs(cell):
+    return cell.get("outputs", [])
+
+
+def _text(cell) -> str:
+    parts = []
+    for out in _outputs(cell):
+        parts.append(out.get("text", "") or out.get("data", {}).get("text/plain", ""))
+        if out.get("output_type") == "error":
+            parts.append("\n".join(out["traceback"]))
+    return "\n".join(parts)
+
+
+def _cell(nb, start: str):
+    return next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith(start))
+
+
+@pytest.fixture
+def quick(monkeypatch):
+    monkeypatch.setenv("CAJAL_QUICK", "1")
+
+
+def test_tour(quick):
+    nb = _run("01-tour.ipynb", "python3")
+    errors = [o for c in nb.cells for o in _outputs(c) if o["output_type"] == "error"]
+    assert not errors, "\n".join(errors[0]["traceback"])
+    assert "not : 𝟚 ⊸ 𝟚" in _text(_cell(nb, "%%cajal\ndef not"))
+    assert "tt : 𝟚" in _text(_cell(nb, "%%cajal\nand (not ff) tt"))
+    assert any("image/svg+xml" in o.get("data", {}) for o in _outputs(_cell(nb, "%%cajal\n:graph parity")))
+    training = _text(_cell(nb, "import torch.nn as nn"))
+    accuracy = float(training.rsplit("accuracy ", 1)[1].rstrip("%\n"))
+    assert accuracy > 90, training
+    assert any("image/png" in o.get("data", {}) for o in _outputs(_cell(nb, "import matplotlib")))
+
+
+@pytest.fixture
+def cajal_kernel(tmp_path, monkeypatch):
+    subprocess.run([sys.executable, "-m", "cajal_kernel", "install", "--prefix", str(tmp_path)],
+                   check=True, capture_output=True)
+    data = tmp_path / "share" / "jupyter"
+    monkeypatch.setenv("JUPYTER_PATH", str(data) + os.pathsep + os.environ.get("JUPYTER_PATH", ""))
+    return "cajal"
+
+
+def test_semantics_course(quick, cajal_kernel):
+    nb = _run("02-semantics.ipynb", cajal_kernel)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in _outputs(cell) if o["output_type"] == "error"]
+        if "raises-exception" in cell.metadata.get("tags", []):
+            assert len(errors) == 1 and errors[0]["ename"] == "CajalTypeError", cell.source
+            assert "^" in "\n".join(errors[0]["traceback"])  # the caret snippet, no Python traceback
+            assert "Traceback" not in "\n".join(errors[0]["traceback"])
+        else:
+            assert not errors, (cell.source, errors and errors[0]["traceback"])
+    assert "is used twice" in _text(_cell(nb, "λx:𝟚. if x then x else x"))
+    assert "(if)" in _text(_cell(nb, ":derive λx:𝟚. λy:𝟚."))
+    theorem = _text(_cell(nb, "%%python\nimport sys, os, warnings"))
+    assert "held on" in theorem and "held on 0 " not in theorem
+    assert "tensor([0.0000, 0.0000, 0.3000, 0.0000, 0.0000, 0.7000])" in _text(_cell(nb, "%%python\nimport torch"))
+    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    assert len(solutions) == 3 and all(c.metadata["jupyter"]["source_hidden"] for c in solutions)
