@@ -1,0 +1,515 @@
+"""Editor help for Cajal cells: completion, inspection (Shift-Tab) and "is this cell complete?".
+
+The front-ends only adapt these answers to their protocols (the Jupyter kernel's
+`complete_request`, `inspect_request` and `is_complete_request`), so the kernel and the magic
+agree. Nothing here imports torch; the functions never raise on malformed input (a cell being
+typed is usually malformed).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .errors import CajalError
+from .pretty import pretty
+from .session import DIRECTIVES, HELP, python_name
+from .tokens import KEYWORDS
+
+# `\name` + Tab gives the symbol (as in the Julia and Lean kernels). `\to` gives ⊸, not →,
+# because every Cajal function is linear (`->` and `→` are errors).
+UNICODE = {
+    "\\lambda": "λ", "\\lam": "λ", "\\l": "λ",
+    "\\multimap": "⊸", "\\lolli": "⊸", "\\-o": "⊸", "\\to": "⊸",
+    "\\hookrightarrow": "↪", "\\into": "↪",
+    "\\bbtwo": "𝟚", "\\two": "𝟚", "\\bool": "𝟚",
+    "\\bbN": "ℕ", "\\N": "ℕ", "\\nat": "ℕ",
+}
+
+TYPE_NAMES = ["Bool", "Nat"]
+
+_IDENT_CHARS = re.compile(r"[A-Za-z0-9_']")
+_TOKEN = re.compile(r"""
+    (?P<comment>--[^\n]*)
+  | (?P<space>\s+)
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_']*)
+  | (?P<num>[0-9]+)
+  | (?P<sym>-o|=>|->|[λ\\⊸↪𝟚ℕ(){}|:.=,;→])
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+# What Shift-Tab shows on a keyword or symbol: its typing rule (LANGUAGE.md section 3) and
+# what it compiles to (section 5).
+RULES = {
+    "λ": """\
+λx:τ. e  (ASCII: \\x:τ. e) — a linear function: x is used exactly once in e
+
+ Δ, x:τ₁ ⊢ e : τ₂
+ ─────────────────────── (λ)
+ Δ ⊢ λx:τ₁. e : τ₁ ⊸ τ₂
+
+Compiles to the matrix of the linear map x ↦ ⟦e⟧: column j is ⟦e⟧ on the j-th basis vector of τ₁.""",
+    "if": """\
+if e₁ then e₂ else e₃ — both branches use the SAME variables
+
+ Δ₁ ⊢ e₁ : 𝟚     Δ₂ ⊢ e₂ : τ     Δ₂ ⊢ e₃ : τ
+ ─────────────────────────────────────────── (if)
+ Δ₁ ∘ Δ₂ ⊢ if e₁ then e₂ else e₃ : τ
+
+Compiles to a gating neuron: c₀·⟦e₂⟧ + c₁·⟦e₃⟧ where c = ⟦e₁⟧.""",
+    "iter": """\
+iter{e₁ | y ↪ e₂}(e₃) — bounded iteration: the step e₂ applied e₃ times to the base e₁
+
+ Δ₁ ⊢ e₃ : ℕ     Δ₂ ⊢ e₁ : τ     Δ₃, y:τ ⊢ e₂ : τ
+ ─────────────────────────────────────────────── (iter)
+ Δ₁ ∘ Δ₂ ∘ Δ₃ ⊢ iter{e₁ | y ↪ e₂}(e₃) : τ
+
+Base and step have the same type τ; the step uses y exactly once (variables of Δ₃ run once
+per iteration, so the map is polynomial in them). Compiles to a linear recurrent neuron:
+Σᵢ nᵢ · Wⁱ(b) with n = ⟦e₃⟧, b = ⟦e₁⟧, W = ⟦y ⊢ e₂⟧.""",
+    "succ": """\
+succ e — the next natural number
+
+ Δ ⊢ e : ℕ
+ ──────────────── (succ)
+ Δ ⊢ succ e : ℕ
+
+Compiles to the N×N shift S (S[i+1, i] = 1), so ⟦succ (N-1)⟧ = 0: raise `:set nat_dim` for larger numbers.""",
+    "let": """\
+let x = e₁ in e₂ — means (λx:τ. e₂) e₁ with τ the type of e₁; x is used exactly once in e₂
+
+ Δ₁ ⊢ e₁ : τ     Δ₂, x:τ ⊢ e₂ : τ₂
+ ───────────────────────────────── (let)
+ Δ₁ ∘ Δ₂ ⊢ let x = e₁ in e₂ : τ₂""",
+    "tt": "tt, ff (also true, false) : 𝟚 — the booleans, encoded as tt = [1, 0] and ff = [0, 1]\n\n ∅ ⊢ tt : 𝟚      ∅ ⊢ ff : 𝟚",
+    "zero": "zero : ℕ — the natural 0 (numerals n are succ applied n times to zero), encoded one-hot: n = eₙ\n\n ∅ ⊢ zero : ℕ",
+    "def": "def name (x : τ) … : τ = e — a named, closed definition (a constant: usable any number of times).\n"
+           "`def f (x : 𝟚) (y : ℕ) : T = e` means `def f : 𝟚 ⊸ ℕ ⊸ T = λx:𝟚. λy:ℕ. e`.\n"
+           "A later cell may redefine a name; the later definition wins.",
+    "type": "type A — declares an abstract base type. Its values come only from linking (tensors of any\n"
+            "shape), and Cajal routes them through if, iter and application unchanged.",
+    "Bool": "𝟚 (ASCII: Bool) — the booleans tt and ff; denotes ℝ²: tt = [1, 0], ff = [0, 1]",
+    "Nat": "ℕ (ASCII: Nat) — the natural numbers below nat_dim (N, default 10); denotes ℝᴺ, n = eₙ (one-hot)",
+    "⊸": "τ₁ ⊸ τ₂ (ASCII: -o) — linear functions, which use their argument exactly once.\n"
+         "Denotes matrices of shape (dim τ₂, dim τ₁), stored row-major flattened.",
+    "↪": "iter{base | y ↪ step}(count) (ASCII: =>) — the step variable y and the step that maps it.\n\n" ,
+}
+RULES["then"] = RULES["else"] = RULES["if"]
+RULES["in"] = RULES["let"]
+RULES["ff"] = RULES["true"] = RULES["false"] = RULES["tt"]
+RULES["↪"] += RULES["iter"]
+for _alias, _canonical in (("\\", "λ"), ("-o", "⊸"), ("=>", "↪"), ("𝟚", "Bool"), ("ℕ", "Nat")):
+    RULES[_alias] = RULES[_canonical]
+
+DIRECTIVE_HELP = {}
+for _usage, _text in HELP:
+    for _part in _usage.split("/"):
+        _word = _part.strip().split()[0].lstrip(":")
+        DIRECTIVE_HELP.setdefault(_word, f"{_usage.strip()} — {_text}")
+
+
+# ---------------------------------------------------------------------------- completion
+
+
+@dataclass
+class Completion:
+    """Candidates that replace code[start:end]. `items` carry a kind and a signature each, in
+    the shape of Jupyter's `_jupyter_types_experimental` metadata."""
+
+    matches: list[str]
+    start: int
+    end: int
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+def complete(session, code: str, cursor_pos: Optional[int] = None) -> Completion:
+    """Completions at `cursor_pos` (default: the end) of a Cajal cell."""
+    cursor = len(code) if cursor_pos is None else max(0, min(cursor_pos, len(code)))
+    before = code[:cursor]
+    try:
+        return _complete(session, code, before, cursor)
+    except Exception:  # completion must never fail loudly while the user types
+        return Completion([], cursor, cursor)
+
+
+def _complete(session, code: str, before: str, cursor: int) -> Completion:
+    m = re.search(r"\\[A-Za-z0-9-]*$", before)
+    if m and len(m.group()) > 1:
+        typed = m.group()
+        names = sorted(n for n in UNICODE if n.startswith(typed))
+        if names:
+            symbols = {UNICODE[n] for n in names}
+            if typed in UNICODE:
+                found = [(UNICODE[typed], typed)]
+            elif len(symbols) == 1:
+                found = [(symbols.pop(), names[0])]
+            else:
+                found = [(n, UNICODE[n]) for n in names]
+            return _completion(found, m.start(), cursor, "symbol")
+
+    line_start = before.rfind("\n") + 1
+    m = re.fullmatch(r":([A-Za-z_]*)", before[line_start:])
+    if m:
+        found = [(f":{d}", DIRECTIVE_HELP.get(d, "")) for d in DIRECTIVES if d.startswith(m.group(1))]
+        return _completion(found, line_start, cursor, "directive")
+
+    m = re.search(r"[A-Za-z_][A-Za-z0-9_']*$", before)
+    prefix = m.group() if m else ""
+    start = cursor - len(prefix)
+    if start > 0 and re.match(r"[0-9]", before[start - 1]):
+        return Completion([], cursor, cursor)
+    item_start = _item_start(code, start)
+    tokens = _tokens(code, item_start, start)
+    candidates: list[tuple[str, str, str]] = []  # (text, kind, signature)
+    abstract = sorted(getattr(session, "types", ()) or ())
+    if _in_type_position(tokens):
+        candidates += [(t, "type", "") for t in TYPE_NAMES + abstract]
+    else:
+        for name, type_text in reversed(_bound_at(tokens)):
+            candidates.append((name, "variable", f"{name} : {type_text}" if type_text else name))
+        for name, d in getattr(session, "definitions", {}).items():
+            kind = "function" if type(d.type).__name__ == "Arrow" else "constant"
+            candidates.append((name, kind, f"{name} : {pretty(d.type)}"))
+        candidates += [(k, "keyword", "") for k in sorted(KEYWORDS - set(TYPE_NAMES))]
+        candidates += [(t, "type", "") for t in TYPE_NAMES + abstract]
+    seen: set[str] = set()
+    matches, items = [], []
+    for text, kind, sig in candidates:
+        if text.startswith(prefix) and text not in seen:
+            seen.add(text)
+            matches.append(text)
+            items.append({"start": start, "end": cursor, "text": text, "type": kind, "signature": sig})
+    return Completion(matches, start, cursor, items)
+
+
+def _completion(found: list[tuple[str, str]], start: int, end: int, kind: str) -> Completion:
+    return Completion([t for t, _ in found], start, end,
+                      [{"start": start, "end": end, "text": t, "type": kind, "signature": s} for t, s in found])
+
+
+def _item_start(code: str, pos: int) -> int:
+    """Where the item containing `pos` starts (layout rule: a line beginning in column 1 that
+    is neither blank nor a comment, or just after a `;`)."""
+    start = 0
+    offset = 0
+    for line in code.split("\n"):
+        if offset > pos:
+            break
+        if line[:1] not in ("", " ", "\t", "\r") and not line.startswith("--"):
+            start = offset
+        offset += len(line) + 1
+    # a `;` between the item start and pos starts a new item
+    semi = start
+    for tok in _tokens(code, start, pos):
+        if tok[1] == ";":
+            semi = tok[2] + 1
+    return semi
+
+
+def _tokens(code: str, start: int, end: int) -> list[tuple[str, str, int]]:
+    """(kind, text, offset) of the significant tokens of code[start:end], tolerant of errors."""
+    out = []
+    for m in _TOKEN.finditer(code, start, end):
+        kind = m.lastgroup
+        if kind in ("comment", "space"):
+            continue
+        text = m.group()
+        if kind == "sym" and text == "\\":
+            text = "λ"
+        elif kind == "sym" and text in ("-o",):
+            text = "⊸"
+        elif kind == "sym" and text == "=>":
+            text = "↪"
+        out.append((kind, text, m.start()))
+    # a directive `:word` at the start of a line is not a type annotation
+    cleaned = []
+    for i, tok in enumerate(out):
+        if tok[1] == ":" and (tok[2] == 0 or code[tok[2] - 1] == "\n") and i + 1 < len(out) \
+                and out[i + 1][0] == "ident" and out[i + 1][2] == tok[2] + 1:
+            cleaned.append(("directive", ":" + out[i + 1][1], tok[2]))
+            out[i + 1] = ("skip", "", -1)
+            continue
+        if tok[0] != "skip":
+            cleaned.append(tok)
+    return cleaned
+
+
+def _in_type_position(tokens) -> bool:
+    if not tokens:
+        return False
+    last = tokens[-1][1]
+    if last in (":", "⊸"):
+        return True
+    return last == "(" and len(tokens) > 1 and tokens[-2][1] in (":", "⊸")
+
+
+def _bound_at(tokens) -> list[tuple[str, str]]:
+    """The variables in scope after `tokens` (the item so far), oldest first, with the text of
+    their declared type where it is written."""
+    bound: list[tuple[str, str, int]] = []  # name, type text, bracket depth
+    pending_let: list[tuple[str, int]] = []
+    depth = 0
+    is_def = bool(tokens) and tokens[0][1] == "def"
+    i = 0
+    n = len(tokens)
+    while i < n:
+        kind, text, _ = tokens[i]
+        if text in ("(", "{"):
+            depth += 1
+            if is_def and depth == 1 and text == "(" and i + 2 < n and tokens[i + 1][0] == "ident" \
+                    and tokens[i + 2][1] == ":" and not any(t[1] == "=" for t in tokens[:i]):
+                j, type_text = _type_until(tokens, i + 3, (")",))
+                if j < n:
+                    bound.append((tokens[i + 1][1], type_text, 0))
+                    i = j + 1
+                    depth -= 1
+                    continue
+        elif text in (")", "}"):
+            depth = max(0, depth - 1)
+            bound = [b for b in bound if b[2] <= depth]
+            pending_let = [p for p in pending_let if p[1] <= depth]
+        elif text == "λ" and i + 2 < n and tokens[i + 1][0] == "ident" and tokens[i + 2][1] == ":":
+            j, type_text = _type_until(tokens, i + 3, (".",))
+            if j < n:
+                bound.append((tokens[i + 1][1], type_text, depth))
+                i = j + 1
+                continue
+            return [(b[0], b[1]) for b in bound]
+        elif text == "let" and i + 1 < n and tokens[i + 1][0] == "ident":
+            pending_let.append((tokens[i + 1][1], depth))
+            i += 2
+            continue
+        elif text == "in" and pending_let:
+            name, d = pending_let.pop()
+            bound.append((name, "", d))
+        elif text == "|" and i + 2 < n and tokens[i + 1][0] == "ident" and tokens[i + 2][1] == "↪":
+            bound.append((tokens[i + 1][1], "", depth))
+            i += 3
+            continue
+        i += 1
+    return [(b[0], b[1]) for b in bound]
+
+
+def _type_until(tokens, i: int, stops: tuple[str, ...]) -> tuple[int, str]:
+    """Read a type from tokens[i:] up to a stop token at bracket depth 0; return the index of
+    the stop token (len(tokens) if none) and the type, pretty-printed when it parses."""
+    depth = 0
+    j = i
+    while j < len(tokens):
+        t = tokens[j][1]
+        if depth == 0 and t in stops:
+            break
+        if t == "(":
+            depth += 1
+        elif t == ")":
+            depth -= 1
+        j += 1
+    text = " ".join(t[1] for t in tokens[i:j])
+    try:
+        from .parser import parse_type
+        text = pretty(parse_type(text))
+    except CajalError:
+        pass
+    return j, text
+
+
+# ---------------------------------------------------------------------------- inspection
+
+
+def inspect(session, code: str, cursor_pos: Optional[int] = None, detail_level: int = 0) -> Optional[str]:
+    """What Shift-Tab shows for the name or symbol at the cursor, or None: the type and source
+    of a definition, the typing rule of a keyword, the type of a bound variable."""
+    cursor = len(code) if cursor_pos is None else max(0, min(cursor_pos, len(code)))
+    try:
+        return _inspect(session, code, cursor, detail_level)
+    except Exception:
+        return None
+
+
+def word_at(code: str, cursor: int) -> tuple[str, int, int]:
+    """The identifier, keyword or symbol the cursor is in or just after (else just before)."""
+    def ident_around(pos: int):
+        if not (0 <= pos < len(code)) or not _IDENT_CHARS.match(code[pos]):
+            return None
+        start = end = pos
+        while start > 0 and _IDENT_CHARS.match(code[start - 1]):
+            start -= 1
+        while end < len(code) and _IDENT_CHARS.match(code[end]):
+            end += 1
+        return (code[start:end], start, end) if re.match(r"[A-Za-z_]", code[start]) else None
+
+    def symbol_at(pos: int):
+        if not (0 <= pos < len(code)):
+            return None
+        for sym in ("-o", "=>"):
+            for s in (pos - 1, pos):
+                if s >= 0 and code.startswith(sym, s):
+                    return sym, s, s + 2
+        if code[pos] in "λ\\⊸↪𝟚ℕ":
+            return code[pos], pos, pos + 1
+        return None
+
+    for found in (ident_around(cursor - 1), symbol_at(cursor - 1), ident_around(cursor), symbol_at(cursor)):
+        if found is not None:
+            return found
+    return "", cursor, cursor
+
+
+def _inspect(session, code: str, cursor: int, detail_level: int) -> Optional[str]:
+    word, start, end = word_at(code, cursor)
+    if not word:
+        return None
+    line_start = code.rfind("\n", 0, start) + 1
+    if start == line_start + 1 and code[line_start] == ":" and word in DIRECTIVE_HELP:
+        return DIRECTIVE_HELP[word]
+    local = _typed_binding(session, code, start)
+    if local is not None:
+        return local
+    if re.match(r"[A-Za-z_]", word) and word not in KEYWORDS:
+        for name, type_text in reversed(_bound_at(_tokens(code, _item_start(code, start), start))):
+            if name == word:
+                return f"{name} : {type_text}  (a bound variable: use it exactly once)" if type_text \
+                    else f"{name}  (a bound variable: use it exactly once)"
+    definitions = getattr(session, "definitions", {})
+    if word in definitions:
+        return describe_definition(definitions[word], detail_level)
+    if word in RULES:
+        return RULES[word]
+    if word in getattr(session, "types", ()):
+        return f"type {word} — an abstract type declared in this session; its values come only from linking"
+    return None
+
+
+def describe_definition(d, detail_level: int = 0) -> str:
+    lines = [f"{d.name} : {pretty(d.type)}", "", d.source]
+    if d.python_name != d.name:
+        lines += ["", f"(in Python: `{d.python_name}`, because `{d.name}` is a Python keyword)"]
+    if detail_level:
+        lines += ["", "Call it from Python on tensors, modules or callables (linking); "
+                      f"`{d.python_name}.eval(...)` evaluates it exactly."]
+    return "\n".join(lines)
+
+
+def _typed_binding(session, code: str, pos: int) -> Optional[str]:
+    """If the item around `pos` parses and type-checks, the exact type of the variable there."""
+    from .parser import parse_cell
+    from .syntax import Def, Directive, Iter, Lam, Let, TermItem, Var, children
+    from .types import check
+
+    start = _item_start_line(code, pos)
+    end = _item_end(code, pos)
+    chunk = code[start:end]
+    first_line = code.count("\n", 0, start) + 1
+    line = code.count("\n", 0, pos) + 1
+    col = pos - (code.rfind("\n", 0, pos) + 1) + 1
+    try:
+        items = parse_cell(chunk, first_line)
+    except CajalError:
+        return None
+
+    def inside(span) -> bool:
+        return span is not None and (span.line, span.col) <= (line, col) < (span.end_line, span.end_col)
+
+    for item in items:
+        if not inside(item.span):
+            continue
+        if isinstance(item, Def):
+            term = item.term
+        elif isinstance(item, TermItem):
+            term = item.term
+        elif isinstance(item, Directive):
+            from .parser import parse_fragment
+            text = item.text
+            if text.startswith("--"):
+                return None
+            try:
+                term = parse_fragment(item.span.source, item.text_offset, item.text_offset + len(text))
+            except CajalError:
+                return None
+        else:
+            return None
+        try:
+            typing = session.check(term) if hasattr(session, "check") else check(term)
+        except CajalError:
+            return None
+        stack = [term]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Lam) and inside(node.param_span):
+                return f"{node.param} : {pretty(node.param_type)}  (bound by λ: use it exactly once)"
+            if isinstance(node, Let) and inside(node.name_span) and id(node.bound) in typing.types:
+                return f"{node.name} : {pretty(typing.types[id(node.bound)])}  (bound by let: use it exactly once)"
+            if isinstance(node, Iter) and inside(node.var_span) and id(node.base) in typing.types:
+                return (f"{node.var} : {pretty(typing.types[id(node.base)])}  "
+                        "(the value so far in iter: use it exactly once in the step)")
+            if isinstance(node, Var) and inside(node.span) and node.name in typing.contexts.get(id(node), {}):
+                return f"{node.name} : {pretty(typing.types[id(node)])}  (a bound variable: use it exactly once)"
+            stack.extend(children(node))
+    return None
+
+
+def _item_start_line(code: str, pos: int) -> int:
+    start = 0
+    offset = 0
+    for line in code.split("\n"):
+        if offset > pos:
+            break
+        if line[:1] not in ("", " ", "\t", "\r") and not line.startswith("--"):
+            start = offset
+        offset += len(line) + 1
+    return start
+
+
+def _item_end(code: str, pos: int) -> int:
+    offset = code.find("\n", pos)
+    while offset >= 0:
+        nxt = offset + 1
+        line = code[nxt:code.find("\n", nxt) if code.find("\n", nxt) >= 0 else len(code)]
+        if line[:1] not in ("", " ", "\t", "\r") and not line.startswith("--"):
+            return offset
+        offset = code.find("\n", nxt)
+    return len(code)
+
+
+# ---------------------------------------------------------------------------- completeness
+
+_OPEN = {"(": ")", "{": "}"}
+_CONTINUES = {"then", "else", "in", "=", ".", "↪", "⊸", "λ", ":", "|", "if", "let", "iter", "succ", "def",
+              ",", "(", "{"}
+
+
+def is_complete(code: str) -> tuple[str, str]:
+    """("complete" | "incomplete" | "invalid", indent for the next line): whether a console
+    should run the cell on Enter, or wait for more lines."""
+    from .errors import Source
+    from .tokens import Lexer
+
+    if not code.strip():
+        return "complete", ""
+    # A directive's word is not a Cajal token (`:type` is not the keyword `type`); blank it out.
+    text = re.sub(r"(?m)^:[A-Za-z_]+(?:[ \t]+--[A-Za-z][\w-]*)*", lambda m: " " * len(m.group()), code)
+    try:
+        tokens = Lexer(Source(text)).tokens(layout=False)
+    except CajalError:
+        return "invalid", ""
+    stack = []
+    for tok in tokens:
+        if tok.kind == "SYM" and tok.value in _OPEN:
+            stack.append(tok.value)
+        elif tok.kind == "SYM" and tok.value in (")", "}"):
+            if not stack or _OPEN[stack.pop()] != tok.value:
+                return "invalid", ""
+    lines = code.rstrip("\n").split("\n")
+    last_line = lines[-1]
+    if code.endswith("\n\n") and not stack:
+        return "complete", ""
+    if stack:
+        return "incomplete", "  "
+    significant = [t for t in tokens if t.kind != "EOF"]
+    if significant and significant[-1].kind in ("KW", "SYM") and significant[-1].value in _CONTINUES:
+        return "incomplete", "  "
+    if len(lines) > 1 and last_line[:1] in (" ", "\t") and last_line.strip() and not code.endswith("\n"):
+        indent = last_line[: len(last_line) - len(last_line.lstrip())]
+        return "incomplete", indent
+    return "complete", ""

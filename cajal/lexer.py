@@ -1,0 +1,81 @@
+"""A Pygments lexer for Cajal, so that nbconvert's HTML export, `jupyter console`, Sphinx and
+anything else that uses Pygments highlight Cajal cells.
+
+Registered under the `pygments.lexers` entry point (`cajal = "cajal.lexer:CajalLexer"`), so
+`pygments.lexers.get_lexer_by_name("cajal")` finds it once the package is installed.
+
+Besides the language itself (LANGUAGE.md section 1), it knows the two notebook conventions that
+put other text into a Cajal cell: a cell-magic header (`%%cajal --ascii`, the first line of a
+`%%cajal` cell in a Python notebook), and a `%%python` cell of the Cajal kernel, whose body is
+highlighted as Python.
+"""
+
+from __future__ import annotations
+
+from pygments.lexer import RegexLexer, bygroups, using
+from pygments.lexers.python import PythonLexer
+from pygments.token import (
+    Comment, Error, Keyword, Name, Number, Operator, Punctuation, Text, Whitespace,
+)
+
+__all__ = ["CajalLexer"]
+
+# Keep in step with cajal.tokens.KEYWORDS (tests check that they agree).
+KEYWORDS = {"def", "type", "let", "in", "if", "then", "else", "iter", "succ", "zero"}
+CONSTANTS = {"tt", "ff", "true", "false"}
+TYPES = {"Bool", "Nat"}
+DECLARATIONS = {"def", "type"}
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_']*"
+
+
+def _identifier(lexer, match):
+    word = match.group()
+    if word in CONSTANTS:
+        yield match.start(), Keyword.Constant, word
+    elif word in TYPES:
+        yield match.start(), Keyword.Type, word
+    elif word in KEYWORDS:
+        yield match.start(), Keyword, word
+    else:
+        yield match.start(), Name, word
+
+
+class CajalLexer(RegexLexer):
+    """Cajal: a typed, linear, higher-order language whose programs compile to neurons."""
+
+    name = "Cajal"
+    aliases = ["cajal", "cj"]
+    filenames = ["*.cj"]
+    mimetypes = ["text/x-cajal"]
+    url = "https://arxiv.org/abs/2511.14953"
+    version_added = ""
+
+    tokens = {
+        "root": [
+            # A Cajal-kernel cell that runs Python: highlight its body as Python.
+            (r"(?s)\A(\s*)(%%)(python)([^\n]*\n)(.*)",
+             bygroups(Whitespace, Operator, Keyword, Text, using(PythonLexer))),
+            # A `%%cajal` header (a Python notebook's Cajal cell): the rest is Cajal.
+            (r"\A(\s*)(%%)(cajal)\b([^\n]*)", bygroups(Whitespace, Operator, Keyword, Text)),
+            # Any other cell magic: not Cajal, leave it plain (as IPython's lexer does).
+            (r"(?s)\A(\s*)(%%)(\w+)(.*)", bygroups(Whitespace, Operator, Keyword, Text)),
+            # A directive at the start of a line, with its `--options`.
+            (r"^(:)([A-Za-z_]+)((?:[ \t]+--[A-Za-z][\w-]*)*)",
+             bygroups(Punctuation, Keyword.Pseudo, Name.Attribute)),
+            (r"--[^\n]*", Comment.Single),
+            (r"\s+", Whitespace),
+            # `def f` and `type A` name what they declare.
+            (r"(def)(\s+)(" + _IDENT + ")", bygroups(Keyword.Declaration, Whitespace, Name.Function)),
+            (r"(type)(\s+)(" + _IDENT + ")", bygroups(Keyword.Declaration, Whitespace, Name.Class)),
+            (_IDENT, _identifier),
+            (r"[0-9]+", Number.Integer),
+            (r"[λ\\]", Keyword),
+            (r"𝟚|ℕ", Keyword.Type),
+            (r"⊸|-o|↪|=>", Operator),
+            (r"->|→", Error),  # not a Cajal arrow: every function is linear (write ⊸ or -o)
+            (r"[=:.|,;]", Operator),
+            (r"[(){}]", Punctuation),
+            (r".", Error),
+        ],
+    }

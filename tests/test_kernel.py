@@ -1,0 +1,467 @@
+"""The Cajal Jupyter kernel, through jupyter_client: messages, errors, interrupts, editor help.
+
+One kernel serves the whole module (tests that change settings put them back). The kernelspec
+is installed into a temporary prefix with `python -m cajal_kernel install --prefix`, and found
+through JUPYTER_PATH, as an editable install needs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from queue import Empty
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+PRELUDE = """%%cajal --quiet
+def not (x : 𝟚) : 𝟚 = if x then ff else tt
+def and (x : 𝟚) (y : 𝟚) : 𝟚 = if x then y else (if y then ff else ff)
+"""
+
+
+def install_kernelspec(prefix: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "cajal_kernel", "install", "--prefix", str(prefix)],
+                   check=True, capture_output=True, text=True, timeout=120)
+    return prefix / "share" / "jupyter"
+
+
+@pytest.fixture(scope="module")
+def jupyter_path(tmp_path_factory):
+    data = install_kernelspec(tmp_path_factory.mktemp("prefix"))
+    old = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = str(data) + (os.pathsep + old if old else "")
+    yield data
+    if old is None:
+        del os.environ["JUPYTER_PATH"]
+    else:
+        os.environ["JUPYTER_PATH"] = old
+
+
+@pytest.fixture(scope="module")
+def kernel(jupyter_path):
+    from jupyter_client.manager import start_new_kernel
+    km, kc = start_new_kernel(kernel_name="cajal", startup_timeout=TIMEOUT)
+    # definitions many tests use (each test can run alone)
+    reply = kc.execute_interactive(PRELUDE, timeout=TIMEOUT, output_hook=lambda msg: None)
+    assert reply["content"]["status"] == "ok"
+    yield km, kc
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def kc(kernel):
+    km, kc = kernel
+    _drain(kc)
+    return kc
+
+
+@pytest.fixture
+def km(kernel):
+    return kernel[0]
+
+
+def _drain(kc):
+    for channel in (kc.iopub_channel, kc.shell_channel):
+        while True:
+            try:
+                channel.get_msg(timeout=0.05)
+            except Empty:
+                break
+
+
+class Executed:
+    def __init__(self, reply, messages):
+        self.reply = reply
+        self.messages = messages  # iopub output messages (no status / execute_input)
+
+    @property
+    def status(self):
+        return self.reply["content"]["status"]
+
+    def of(self, msg_type):
+        return [m["content"] for m in self.messages if m["msg_type"] == msg_type]
+
+    @property
+    def stdout(self):
+        return "".join(c["text"] for c in self.of("stream") if c["name"] == "stdout")
+
+
+def execute(kc, code: str, timeout: float = TIMEOUT) -> Executed:
+    msg_id = kc.execute(code)
+    return collect(kc, msg_id, timeout)
+
+
+def collect(kc, msg_id: str, timeout: float = TIMEOUT) -> Executed:
+    messages = []
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        if msg["msg_type"] not in ("status", "execute_input"):
+            messages.append(msg)
+    while True:
+        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return Executed(reply, messages)
+
+
+def shell_request(kc, method, *args, **kwargs):
+    msg_id = getattr(kc, method)(*args, **kwargs)
+    while True:
+        reply = kc.get_shell_msg(timeout=TIMEOUT)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply["content"]
+
+
+# ---------------------------------------------------------------------------- routing (no kernel)
+
+
+def test_cell_kinds():
+    from cajal_kernel.kernel import cajal_cells, cell_kind
+    assert cell_kind("not tt") == ("cajal", 0)
+    assert cell_kind("%%python\nx = 1") == ("python", 9)
+    assert cell_kind("\n%%cajal --ascii\ntt") == ("cajal", 17)
+    for code in ("%%time\ntt", "%who", "!ls", "exit", "quit()"):
+        assert cell_kind(code)[0] == "ipython"
+    assert cajal_cells(["tt\n"]) == ["%%cajal --first-line 1\n", "tt\n"]
+    assert cajal_cells(["%%python\n", "x = 1\n"]) == ["# %%python\n", "x = 1\n"]
+    assert cajal_cells(["\n", "%%cajal --ascii\n", "tt\n"]) == ["%%cajal --ascii --first-line 3\n", "tt\n"]
+    assert cajal_cells(["%%time\n", "tt\n"]) == ["%%time\n", "tt\n"]
+
+
+# ---------------------------------------------------------------------------- start-up
+
+
+def test_starts_without_torch(kc):
+    # must run before anything compiles: kernel_info is answered before torch is imported
+    ran = execute(kc, "%%python\nimport sys\nprint('torch' in sys.modules, 'graphviz' in sys.modules)")
+    assert ran.stdout == "False False\n"
+
+
+def test_kernel_info(kc):
+    info = shell_request(kc, "kernel_info")
+    assert info["implementation"] == "cajal_kernel"
+    lang = info["language_info"]
+    assert lang["name"] == "cajal" and lang["file_extension"] == ".cj" and lang["mimetype"] == "text/x-cajal"
+    assert lang["pygments_lexer"] == "cajal" and lang["codemirror_mode"] == "haskell"
+    links = {link["text"]: link["url"] for link in info["help_links"]}
+    assert any("README" in text for text in links) and any("language" in text for text in links)
+    assert info["banner"].startswith("Cajal ")
+
+
+def test_kernelspec_is_installed_with_logos(jupyter_path):
+    spec_dir = jupyter_path / "kernels" / "cajal"
+    spec = json.loads((spec_dir / "kernel.json").read_text())
+    assert spec["display_name"] == "Cajal" and spec["language"] == "cajal"
+    assert spec["argv"][1:] == ["-m", "cajal_kernel", "-f", "{connection_file}"]
+    for logo in ("logo-svg.svg", "logo-64x64.png", "logo-32x32.png"):
+        assert (spec_dir / logo).stat().st_size > 0
+
+
+def test_shipped_kernelspec_says_python():
+    spec = json.loads((ROOT / "share/jupyter/kernels/cajal/kernel.json").read_text())
+    assert spec["argv"][0] == "python" and spec["display_name"] == "Cajal"
+
+
+def test_install_options(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "cajal_kernel", "install", "--help"],
+                         capture_output=True, text=True, timeout=60)
+    assert "--user" in out.stdout and "--sys-prefix" in out.stdout and "--prefix" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "cajal_kernel", "install", "--user", "--prefix", str(tmp_path)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "not allowed with" in out.stderr
+
+
+# ---------------------------------------------------------------------------- cells
+
+
+def test_def_prints_its_signature(kc):
+    ran = execute(kc, "def or (x : 𝟚) (y : 𝟚) : 𝟚 =\n  if x then (if y then tt else tt) else y\n"
+                      "def nor (x : 𝟚) (y : 𝟚) : 𝟚 = not (or x y)")
+    assert ran.status == "ok"
+    assert ran.stdout == "or : 𝟚 ⊸ 𝟚 ⊸ 𝟚\nnor : 𝟚 ⊸ 𝟚 ⊸ 𝟚\nnote: `or` is a Python keyword, so in Python use `or_`\n"
+    assert ran.of("execute_result") == [] and ran.of("error") == []
+
+
+def test_bare_term_is_an_execute_result(kc):
+    ran = execute(kc, "not tt")
+    assert ran.status == "ok"
+    [result] = ran.of("execute_result")
+    assert result["data"]["text/plain"] == "ff : 𝟚"
+    assert "text/html" in result["data"]  # the compiled vector
+
+
+def test_earlier_terms_are_display_data(kc):
+    ran = execute(kc, "tt\nff")
+    assert [m["msg_type"] for m in ran.messages] == ["display_data", "execute_result"]
+    assert ran.of("display_data")[0]["data"]["text/plain"] == "tt : 𝟚"
+
+
+def test_directive_views_are_display_data(kc):
+    ran = execute(kc, ":derive λx:𝟚. x\n:compile not")
+    assert ran.status == "ok"
+    shown = ran.of("display_data")
+    assert len(shown) == 2 and all("text/html" in d["data"] for d in shown)
+
+
+def test_graph_is_display_data(kc):
+    ran = execute(kc, ":graph λn:ℕ. iter{tt | y ↪ not y}(n)")
+    assert ran.status == "ok"
+    [shown] = ran.of("display_data")
+    assert shown["data"]["text/plain"].startswith("λn:ℕ. iter{tt | y ↪ not y}(n) : ℕ ⊸ 𝟚")
+    assert len(shown["data"]) > 1  # a picture (SVG) or HTML besides the text
+
+
+def test_step_widget(kc):
+    ran = execute(kc, ":step not (not tt)")
+    assert ran.status == "ok", ran.of("error")
+    assert any("application/vnd.jupyter.widget-view+json" in d["data"] for d in ran.of("display_data"))
+    assert ran.of("comm_open")
+
+
+def test_error_is_one_message_with_the_caret_snippet(kc):
+    ran = execute(kc, "-- the line numbers are the cell's own\n\nnot tt tt")
+    assert ran.status == "error"
+    assert [m["msg_type"] for m in ran.messages] == ["error"]
+    [error] = ran.of("error")
+    assert error["ename"] == "CajalTypeError"
+    assert error["traceback"] == [
+        "CajalTypeError: line 3, column 1: this has type 𝟚, which is not a function, so it cannot be applied",
+        "3 | not tt tt",
+        "  | ^^^^^^",
+        "hint: only terms of a type τ₁ ⊸ τ₂ can be applied to an argument",
+    ]
+    content = ran.reply["content"]
+    assert content["ename"] == "CajalTypeError" and content["traceback"] == error["traceback"]
+
+
+def test_syntax_error(kc):
+    ran = execute(kc, "λx:𝟚 -> 𝟚. x")
+    [error] = ran.of("error")
+    assert error["ename"] == "CajalSyntaxError"
+    assert error["traceback"][:3] == ["CajalSyntaxError: line 1, column 6: `->` is not a Cajal arrow",
+                                      "1 | λx:𝟚 -> 𝟚. x", "  |      ^^"]
+
+
+def test_results_before_an_error_are_shown(kc):
+    ran = execute(kc, "def ok = tt\nok\nff tt")
+    assert [m["msg_type"] for m in ran.messages] == ["stream", "display_data", "error"]
+    assert ran.stdout == "ok : 𝟚\n"
+
+
+def test_queued_cells_are_aborted_after_an_error(kc):
+    # the first cell computes for a while before its error, so the second is surely queued
+    first = kc.execute(":eval iter{0 | y ↪ succ y}(100000)\ntt tt")
+    second = kc.execute("tt")
+    assert collect(kc, first).status == "error"
+    assert collect(kc, second).status == "aborted"
+    assert execute(kc, "tt").status == "ok"
+
+
+def test_fifty_failing_cells_and_the_kernel_still_answers(kc):
+    for i in range(50):
+        code = ["tt tt", "λx:𝟚. tt", "(((", "→", "\x00", ":nope", "iter{tt | y ↪ y}(ff)"][i % 7]
+        ran = execute(kc, code)
+        assert ran.status == "error" and len(ran.of("error")) == 1
+        assert ran.of("error")[0]["ename"] in ("CajalTypeError", "CajalSyntaxError"), ran.of("error")
+        assert not any("Traceback" in line for line in ran.of("error")[0]["traceback"])
+    assert execute(kc, "succ 2").of("execute_result")[0]["data"]["text/plain"] == "3 : ℕ"
+
+
+def test_python_cells_see_definitions(kc):
+    assert execute(kc, "def id (x : 𝟚) : 𝟚 = x").status == "ok"
+    ran = execute(kc, "%%python\nprint(type(not_).__name__, type(id).__name__, not_.eval(False), and_.eval(True, True))")
+    assert ran.stdout == "Definition Definition True True\n"
+    assert execute(kc, "def or (x : 𝟚) (y : 𝟚) : 𝟚 = if x then (if y then tt else tt) else y").status == "ok"
+    assert execute(kc, "%%python\nprint(or_.eval(False, True), 'or' in globals())").stdout == "True False\n"
+    ran = execute(kc, "%%python\nimport torch\nprint(not_(torch.tensor([[1.0, 0.0], [0.2, 0.8]])).flatten().tolist())")
+    assert ran.status == "ok", ran.of("error")
+    assert json.loads(ran.stdout) == pytest.approx([0.0, 1.0, 0.8, 0.2])
+
+
+def test_python_cell_line_numbers_match_the_cell(kc):
+    ran = execute(kc, "%%python\nx = 1\n1 / 0")
+    [error] = ran.of("error")
+    assert error["ename"] == "ZeroDivisionError"
+    assert "line 3" in "\n".join(error["traceback"])
+
+
+def test_other_magics_keep_working(kc):
+    ran = execute(kc, "%%time\nnot ff")
+    assert ran.status == "ok" and "Wall time" in ran.stdout
+    assert ran.of("execute_result")[0]["data"]["text/plain"] == "tt : 𝟚"
+    ran = execute(kc, "%who Definition")
+    assert "not_" in ran.stdout
+    ran = execute(kc, "%%html\n<b>bold</b>")
+    assert ran.of("display_data")[0]["data"]["text/html"].strip() == "<b>bold</b>"
+
+
+def test_explicit_cajal_header_counts_its_line(kc):
+    ran = execute(kc, "\n%%cajal --ascii\nλx:𝟚. x\ntt tt")
+    assert ran.of("error")[0]["traceback"][0].startswith("CajalTypeError: line 4, column 1:")
+    assert ran.of("display_data")[0]["data"]["text/plain"].startswith("\\x:Bool. x : Bool -o Bool")
+
+
+def test_cell_magic_bodies_are_cajal_or_python(kc):
+    ran = execute(kc, "%%capture captured\nnot tt")
+    assert ran.status == "ok" and ran.messages == []
+    assert execute(kc, "%%python\nprint(captured.outputs[0].data['text/plain'])").stdout == "ff : 𝟚\n"
+    ran = execute(kc, "%%time\n%%python\nz = 6 * 7\nprint(z)")
+    assert ran.status == "ok" and ran.stdout.startswith("42\n")
+
+
+def test_set_nat_dim_persists(kc):
+    try:
+        assert execute(kc, ":set nat_dim 4").stdout == "nat_dim = 4 (ℕ holds 0…3)\n"
+        assert execute(kc, "def up (n : ℕ) : ℕ = succ n").status == "ok"
+        ran = execute(kc, "%%python\nprint(tuple(up.matrix.shape))")
+        assert ran.stdout == "(4, 4)\n", ran.of("error")
+        ran = execute(kc, "up 3")
+        assert ran.of("execute_result")[0]["data"]["text/plain"] == "4 : ℕ"  # exact evaluation is unbounded
+    finally:
+        assert execute(kc, ":set nat_dim 10").status == "ok"
+
+
+def test_size_guard_refuses_before_allocating(kc):
+    try:
+        assert execute(kc, ":set nat_dim 30000").status == "ok"
+        ran = execute(kc, ":compile λn:ℕ. succ n")  # a 30000 × 30000 matrix: 3.4 GiB
+        assert ran.status == "error"
+        [error] = ran.of("error")
+        assert error["ename"] == "CajalError" and "above the size limit" in error["traceback"][0]
+        assert not any("Traceback" in line for line in error["traceback"])
+        ran = execute(kc, "λn:ℕ. succ n")  # a bare term: its value, and a note instead of the matrix
+        assert ran.status == "ok"
+        data = ran.of("execute_result")[0]["data"]
+        assert data["text/plain"].startswith("λn:ℕ. succ n : ℕ ⊸ ℕ")
+        assert "size limit" in data.get("text/html", data["text/plain"])
+    finally:
+        assert execute(kc, ":set nat_dim 10").status == "ok"
+    assert execute(kc, "tt").status == "ok"
+
+
+def test_internal_errors_are_short(kc):
+    ran = execute(kc, "%%python\nimport cajal_magic\ncajal_magic.get_session()._run_item = lambda *a: 1 / 0")
+    assert ran.status == "ok"
+    try:
+        ran = execute(kc, "tt")
+        assert ran.status == "error"
+        [error] = ran.of("error")
+        assert error["ename"] == "CajalInternalError"
+        assert error["traceback"][0] == "CajalInternalError: internal error (ZeroDivisionError: division by zero)"
+        assert len(error["traceback"]) == 2
+    finally:
+        execute(kc, "%%python\ndel cajal_magic.get_session()._run_item")
+    assert execute(kc, "tt").status == "ok"
+
+
+# ---------------------------------------------------------------------------- interrupt
+
+
+def _interrupt_after_start(kc, km, code):
+    msg_id = kc.execute(code)
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:  # wait until the cell runs
+        msg = kc.get_iopub_msg(timeout=TIMEOUT)
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+            break
+    time.sleep(0.5)
+    km.interrupt_kernel()
+    return collect(kc, msg_id)
+
+
+def test_interrupt_a_cajal_computation(kc, km):
+    ran = _interrupt_after_start(kc, km, ":eval iter{0 | y ↪ succ y}(100000000000)")
+    assert ran.status == "error"
+    [error] = ran.of("error")
+    assert "KeyboardInterrupt" in error["traceback"][0]
+    assert not any("Traceback" in line or ".py" in line for line in error["traceback"])
+    assert execute(kc, "not tt").of("execute_result")[0]["data"]["text/plain"] == "ff : 𝟚"
+
+
+def test_interrupt_python(kc, km):
+    ran = _interrupt_after_start(kc, km, "%%python\nimport time\nwhile True:\n    time.sleep(0.01)")
+    assert ran.status == "error" and ran.reply["content"]["ename"] == "KeyboardInterrupt"
+    assert execute(kc, "tt").status == "ok"
+
+
+# ---------------------------------------------------------------------------- editor help
+
+
+def test_complete_keywords_definitions_and_bound_variables(kc):
+    reply = shell_request(kc, "complete", "ite")
+    assert reply["matches"] == ["iter"] and (reply["cursor_start"], reply["cursor_end"]) == (0, 3)
+    reply = shell_request(kc, "complete", "tt\nan")
+    assert reply["matches"] == ["and"] and reply["cursor_start"] == 3
+    [item] = reply["metadata"]["_jupyter_types_experimental"]
+    assert item == {"start": 3, "end": 5, "text": "and", "type": "function", "signature": "and : 𝟚 ⊸ 𝟚 ⊸ 𝟚"}
+    code = "def f (flag : 𝟚) (count : ℕ) : ℕ =\n  iter{count | fl2 ↪ succ fl2}(if fl"
+    reply = shell_request(kc, "complete", code)
+    assert reply["matches"] == ["flag"]  # fl2 is out of scope after `}`
+    types = reply["metadata"]["_jupyter_types_experimental"]
+    assert types[0]["type"] == "variable" and types[0]["signature"] == "flag : 𝟚"
+    reply = shell_request(kc, "complete", "λx:𝟚. λy:")
+    assert reply["matches"] == ["Bool", "Nat"]
+    reply = shell_request(kc, "complete", ":se")
+    assert reply["matches"] == [":set"]
+
+
+@pytest.mark.parametrize("typed,symbol", [("\\lambda", "λ"), ("\\multimap", "⊸"), ("\\to", "⊸"),
+                                          ("\\hookrightarrow", "↪"), ("\\bbN", "ℕ"), ("\\bbtwo", "𝟚")])
+def test_complete_latex_names(kc, typed, symbol):
+    code = "λx:𝟚 " + typed
+    reply = shell_request(kc, "complete", code, len(code))
+    assert reply["matches"] == [symbol]
+    assert (reply["cursor_start"], reply["cursor_end"]) == (len(code) - len(typed), len(code))
+
+
+def test_complete_in_python_and_magic_cells(kc):
+    reply = shell_request(kc, "complete", "%%python\nimport o", len("%%python\nimport o"))
+    assert "os" in reply["matches"] and reply["cursor_start"] == len("%%python\nimport ")
+    reply = shell_request(kc, "complete", "%%pyth", 6)
+    assert any(m.startswith("%%python") for m in reply["matches"])
+
+
+def test_inspect(kc):
+    reply = shell_request(kc, "inspect", "not tt", 1)
+    assert reply["found"]
+    assert reply["data"]["text/plain"].startswith("not : 𝟚 ⊸ 𝟚\n\ndef not (x : 𝟚) : 𝟚 = if x then ff else tt")
+    reply = shell_request(kc, "inspect", "iter{tt | y ↪ y}(2)", 2)
+    assert "(iter)" in reply["data"]["text/plain"] and "Δ₁ ∘ Δ₂ ∘ Δ₃" in reply["data"]["text/plain"]
+    for word in ("if", "λ", "succ"):
+        code = {"if": "if tt then ff else tt", "λ": "λx:𝟚. x", "succ": "succ 1"}[word]
+        text = shell_request(kc, "inspect", code, 1)["data"]["text/plain"]
+        assert f"({word})" in text
+    reply = shell_request(kc, "inspect", "λn:ℕ. iter{tt | y ↪ not y}(n)", len("λn:ℕ. iter{tt | y ↪ not y"))
+    assert reply["data"]["text/plain"].startswith("y : 𝟚")
+    reply = shell_request(kc, "inspect", "λn:ℕ. iter{tt | y ↪ not y}(n", len("λn:ℕ. iter{tt | y ↪ not y}(n"))
+    assert reply["data"]["text/plain"].startswith("n : ℕ")
+    assert shell_request(kc, "inspect", "   ", 1)["found"] is False
+    reply = shell_request(kc, "inspect", "%%python\nlen", len("%%python\nlen"))
+    assert reply["found"] and "len" in reply["data"]["text/plain"]
+
+
+@pytest.mark.parametrize("code,status", [
+    ("tt", "complete"), ("", "complete"), (":type not", "complete"), ("def f (x : 𝟚) : 𝟚 = x", "complete"),
+    ("(not", "incomplete"), ("iter{tt | y ↪ y", "incomplete"), ("if tt then", "incomplete"),
+    ("if tt then ff else", "incomplete"), ("let x = tt in", "incomplete"), ("def f =", "incomplete"),
+    ("λx:𝟚.", "incomplete"), ("iter{tt | y ↪", "incomplete"), ("def f (x : 𝟚) : 𝟚 =\n  x", "incomplete"),
+    ("def f (x : 𝟚) : 𝟚 =\n  x\n", "complete"),
+    ("tt $", "invalid"), ("λx:𝟚 -> 𝟚. x", "invalid"), ("tt)", "invalid"),
+    ("%%python\nfor i in range(3):", "incomplete"), ("%%python\nx = 1", "complete"),
+])
+def test_is_complete(kc, code, status):
+    reply = shell_request(kc, "is_complete", code)
+    assert reply["status"] == status, (code, reply)
+    if status == "incomplete" and not code.startswith("%%"):
+        assert reply["indent"] == "  "
