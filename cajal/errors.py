@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -14,10 +16,18 @@ class Source:
     text: str
     first_line: int = 1
 
+    @functools.cached_property
+    def line_starts(self) -> list[int]:
+        """The offset at which each line starts (computed once per source)."""
+        return [0] + [m.end() for m in re.finditer("\n", self.text)]
+
     def line_text(self, line: int) -> str:
-        lines = self.text.split("\n")
+        starts = self.line_starts
         index = line - self.first_line
-        return lines[index] if 0 <= index < len(lines) else ""
+        if not 0 <= index < len(starts):
+            return ""
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.text)
+        return self.text[starts[index]:end]
 
 
 @dataclass(frozen=True)
@@ -41,13 +51,25 @@ class Span:
         return f"line {self.line}, column {self.col}"
 
 
+_WIDE = 160     # lines longer than this are shown as a window around the caret
+_WINDOW = 120
+_TALL = 8       # spans over more lines than this show their first and last lines only
+
+
 def snippet(span: Span, marks: tuple[Span, ...] = ()) -> str:
     """The source line(s) of `span` with carets under it, and under `marks` on the same lines."""
     if span.source is None:
         return ""
+    shown = list(range(span.line, span.end_line + 1))
+    if len(shown) > _TALL:
+        shown = shown[:3] + [None] + shown[-2:]
+    others = [s for s in marks if not (span.line <= s.line <= span.end_line)]
+    width = len(str(max([span.end_line] + [s.line for s in others])))
     lines = []
-    width = len(str(span.end_line))
-    for line in range(span.line, span.end_line + 1):
+    for line in shown:
+        if line is None:
+            lines.append(f"{'':>{width}} | ...")
+            continue
         text = span.source.line_text(line)
         carets = [" "] * (len(text) + 1)
         for s in (span, *marks):
@@ -58,14 +80,31 @@ def snippet(span: Span, marks: tuple[Span, ...] = ()) -> str:
                     if i >= len(carets):
                         carets.extend(" " * (i + 1 - len(carets)))
                     carets[i] = "^"
-        lines.append(f"{line:>{width}} | {text}")
-        lines.append(f"{'':>{width}} | {''.join(carets).rstrip()}")
-    for s in marks:
-        if not (span.line <= s.line <= span.end_line):
-            text = s.source.line_text(s.line) if s.source else ""
-            lines.append(f"{s.line:>{width}} | {text}")
-            lines.append(f"{'':>{width}} | {' ' * (s.col - 1)}{'^' * max(1, s.end_col - s.col)}")
+        lines.extend(_two_lines(line, width, text, carets))
+    for s in others:
+        text = s.source.line_text(s.line) if s.source else ""
+        carets = [" "] * max(len(text) + 1, s.col)
+        for i in range(s.col - 1, s.col - 1 + max(1, s.end_col - s.col if s.end_line == s.line else 1)):
+            if i >= len(carets):
+                carets.append(" ")
+            carets[i] = "^"
+        lines.extend(_two_lines(s.line, width, text, carets))
     return "\n".join(lines)
+
+
+def _two_lines(line: int, width: int, text: str, carets: list[str]) -> list[str]:
+    """A source line and its caret line; tabs are copied so that the carets line up, and a long
+    line is cut to a window around its first caret."""
+    for i, ch in enumerate(text):
+        if ch == "\t" and carets[i] == " ":
+            carets[i] = "\t"
+    if len(text) > _WIDE:
+        first = next((i for i, c in enumerate(carets) if c == "^"), 0)
+        lo = max(0, min(first - _WINDOW // 3, len(text) - _WINDOW))
+        hi = min(len(text), lo + _WINDOW)
+        text = ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
+        carets = ([" "] if lo else []) + carets[lo:hi + 1]
+    return [f"{line:>{width}} | {text}", f"{'':>{width}} | {''.join(carets).rstrip()}"]
 
 
 class CajalError(Exception):

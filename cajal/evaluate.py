@@ -31,51 +31,95 @@ def _as_value(v: Any) -> Value:
     return Opaque(v)
 
 
+# The big-step evaluator is a machine with an explicit stack of continuation frames, not a
+# recursive function: evaluation may nest far deeper than the syntax does (`iter` can build a
+# closure that calls a chain of 10,000 closures), and Python's stack is small.
+_SUCC, _ARG, _CALL, _IF, _LET, _ITER, _STEP = range(7)
+
+
 def _eval(term: Term, env: Mapping[str, Value], defs: Mapping[str, Value]) -> Value:
-    match term:
-        case Var(name):
-            if name in env:
-                return env[name]
-            if name in defs:
-                return defs[name]
-            raise CajalError(f"unbound variable `{name}`", term.span,
-                             hint="type-check a term before evaluating it")
-        case BoolLit(value):
-            return value
-        case Nat(value):
-            return value
-        case Succ(arg):
-            return _nat(_eval(arg, env, defs), arg) + 1
-        case Lam(param, param_type, body):
-            return Closure(param, param_type, body, env, defs)
-        case App(fn, arg):
-            f = _eval(fn, env, defs)
-            v = _eval(arg, env, defs)
-            return apply(f, v, defs)
-        case If(cond, then, else_):
-            c = _eval(cond, env, defs)
-            if not isinstance(c, bool):
-                raise CajalError("the condition of `if` is not a boolean", cond.span)
-            return _eval(then if c else else_, env, defs)
-        case Let(name, bound, body):
-            v = _eval(bound, env, defs)
-            return _eval(body, _extend(env, name, v), defs)
-        case Iter(base, var, step, count):
-            n = _nat(_eval(count, env, defs), count)
-            value = _eval(base, env, defs)
-            for _ in range(n):  # a loop, so counts of any size need no recursion
-                value = _eval(step, _extend(env, var, value), defs)
-            return value
-    raise TypeError(f"not a term: {term!r}")
+    return _run([], term, env, defs)
+
+
+def _run(stack: list, term: Optional[Term], env, defs, value: Value = None) -> Value:
+    """Evaluate `term` (or, when it is None, return `value`) under the frames on `stack`."""
+    while True:
+        # descend into `term` until a value is reached
+        while term is not None:
+            match term:
+                case Var(name):
+                    if name in env:
+                        value = env[name]
+                    elif name in defs:
+                        value = defs[name]
+                    else:
+                        raise CajalError(f"unbound variable `{name}`", term.span,
+                                         hint="type-check a term before evaluating it")
+                    term = None
+                case BoolLit(v) | Nat(v):
+                    value, term = v, None
+                case Lam(param, param_type, body):
+                    value, term = Closure(param, param_type, body, env, defs), None
+                case Succ(arg):
+                    stack.append((_SUCC, arg))
+                    term = arg
+                case App(fn, arg):
+                    stack.append((_ARG, arg, env, defs))
+                    term = fn
+                case If(cond):
+                    stack.append((_IF, term, env, defs))
+                    term = cond
+                case Let(_, bound):
+                    stack.append((_LET, term, env, defs))
+                    term = bound
+                case Iter(count=count):
+                    stack.append((_ITER, term, env, defs))
+                    term = count
+                case _:
+                    raise TypeError(f"not a term: {term!r}")
+        # return `value` to the frames, until one of them has a term to evaluate
+        while term is None:
+            if not stack:
+                return value
+            frame = stack.pop()
+            kind = frame[0]
+            if kind == _SUCC:
+                value = _nat(value, frame[1]) + 1
+            elif kind == _ARG:  # the function is known: evaluate the argument
+                stack.append((_CALL, value))
+                term, env, defs = frame[1], frame[2], frame[3]
+            elif kind == _CALL:  # the argument is known: call (a tail call: no frame is kept)
+                f = frame[1]
+                if isinstance(f, Closure):
+                    term, env, defs = f.body, _extend(f.env, f.param, value), f.defs
+                elif isinstance(f, Opaque) and callable(f.obj):
+                    value = _as_value(f.obj(value))
+                else:
+                    raise CajalError("applied a value that is not a function")
+            elif kind == _IF:
+                node, env, defs = frame[1], frame[2], frame[3]
+                if not isinstance(value, bool):
+                    raise CajalError("the condition of `if` is not a boolean", node.cond.span)
+                term = node.then if value else node.else_
+            elif kind == _LET:
+                node, env, defs = frame[1], frame[2], frame[3]
+                term, env = node.body, _extend(env, node.name, value)
+            elif kind == _ITER:  # the count is known: evaluate the base, then step n times
+                node, env, defs = frame[1], frame[2], frame[3]
+                stack.append((_STEP, node, env, defs, _nat(value, node.count)))
+                term = node.base
+            else:  # _STEP: `value` is the value so far; `n` steps remain
+                _, node, env, defs, n = frame
+                if n > 0:  # a loop, so counts of any size need no recursion
+                    stack.append((_STEP, node, env, defs, n - 1))
+                    term, env = node.step, _extend(env, node.var, value)
 
 
 def apply(f: Value, v: Value, defs: Mapping[str, Value] = MappingProxyType({})) -> Value:
     """Apply a function value to an argument value."""
-    if isinstance(f, Closure):
-        return _eval(f.body, _extend(f.env, f.param, v), f.defs)
-    if isinstance(f, Opaque) and callable(f.obj):
-        return _as_value(f.obj(v))
-    raise CajalError("applied a value that is not a function")
+    if not (isinstance(f, Closure) or (isinstance(f, Opaque) and callable(f.obj))):
+        raise CajalError("applied a value that is not a function")
+    return _run([(_CALL, f)], None, {}, defs, v)
 
 
 def _extend(env: Mapping[str, Value], name: str, value: Value) -> Mapping[str, Value]:
@@ -112,7 +156,11 @@ def steps(term: Term, *, defs: Optional[Mapping[str, Term]] = None, limit: Optio
     trace = []
     current = term
     while limit is None or len(trace) < limit:
-        found = _step(current, defs, ())
+        try:
+            found = _step(current, defs)
+        except RecursionError:
+            raise CajalError(f"the term after step {len(trace)} is nested too deeply to reduce step by step",
+                             term.span, hint="`evaluate` (`:eval`) computes its value without the trace") from None
         if found is None:
             break
         rule, current, redex, path = found
@@ -120,47 +168,79 @@ def steps(term: Term, *, defs: Optional[Mapping[str, Term]] = None, limit: Optio
     return trace
 
 
-def _step(t: Term, defs, path) -> Optional[tuple[str, Term, Term, tuple]]:
-    """One call-by-value, left-to-right step of `t`, or None if t is a value or stuck."""
+def _step(t: Term, defs) -> Optional[tuple[str, Term, Term, tuple]]:
+    """One call-by-value, left-to-right step of `t` as (rule, new term, redex, path), or None if
+    t is a value or stuck. A loop finds the redex and another rebuilds the term around its
+    contractum, so that terms of any depth need no recursion (and paths no copying)."""
+    above: list[tuple[Term, int]] = []  # (node, index of the child the redex is in), root first
+    node = t
+    while True:
+        found = _focus(node, defs)
+        if found is None:
+            return None
+        if found[0] is None:  # the redex is in a child
+            above.append((node, found[1]))
+            node = found[2]
+            continue
+        rule, new = found
+        break
+    for parent, index in reversed(above):
+        new = _with_child(parent, index, new)
+    return rule, new, node, tuple(index for _, index in above)
+
+
+def _with_child(t: Term, index: int, child: Term) -> Term:
+    """`t` with its child number `index` (as syntax.children) replaced; spans kept."""
+    cls = type(t)
+    if cls is App:
+        return App(child, t.arg, t.span) if index == 0 else App(t.fn, child, t.span)
+    if cls is Succ:
+        return Succ(child, t.span)
+    if cls is If:
+        return If(child, t.then, t.else_, t.span)  # only the condition is ever reduced
+    if cls is Let:
+        return Let(t.name, child, t.body, t.span, t.name_span)
+    if cls is Iter:
+        if index == 0:
+            return Iter(child, t.var, t.step, t.count, t.span, t.var_span)
+        return Iter(t.base, t.var, t.step, child, t.span, t.var_span)
+    raise TypeError(f"no reduction inside {t!r}")
+
+
+def _focus(t: Term, defs):
+    """`(rule, contractum)` if `t` is a redex; `(None, index, child)` if the next redex is in
+    that child; None if t is a value or stuck."""
     match t:
         case Var(name) if name in defs:
-            return "δ", defs[name], t, path
+            return "δ", defs[name]
         case Succ(arg):
             if isinstance(arg, Nat):
-                return "succ", Nat(arg.value + 1), t, path
-            return _inside(t, 0, arg, defs, path, lambda a: Succ(a, t.span))
+                return "succ", Nat(arg.value + 1)
+            return None, 0, arg
         case App(fn, arg):
             if not is_value(fn):
-                return _inside(t, 0, fn, defs, path, lambda f: App(f, arg, t.span))
+                return None, 0, fn
             if not is_value(arg):
-                return _inside(t, 1, arg, defs, path, lambda a: App(fn, a, t.span))
+                return None, 1, arg
             if isinstance(fn, Lam):
-                return "β", substitute(fn.body, {fn.param: arg}), t, path
+                return "β", substitute(fn.body, {fn.param: arg})
             return None
         case If(cond, then, else_):
             if isinstance(cond, BoolLit):
-                return ("if-tt", then, t, path) if cond.value else ("if-ff", else_, t, path)
-            return _inside(t, 0, cond, defs, path, lambda c: If(c, then, else_, t.span))
+                return ("if-tt", then) if cond.value else ("if-ff", else_)
+            return None, 0, cond
         case Let(name, bound, body):
             if is_value(bound):
-                return "β", substitute(body, {name: bound}), t, path
-            return _inside(t, 0, bound, defs, path, lambda b: Let(name, b, body, t.span, t.name_span))
+                return "β", substitute(body, {name: bound})
+            return None, 0, bound
         case Iter(base, var, step, count):
             if not isinstance(count, Nat):
-                return _inside(t, 2, count, defs, path, lambda c: Iter(base, var, step, c, t.span, t.var_span))
+                return None, 2, count
             if not is_value(base):
-                return _inside(t, 0, base, defs, path, lambda b: Iter(b, var, step, count, t.span, t.var_span))
+                return None, 0, base
             if count.value == 0:
-                return "iter-zero", base, t, path
+                return "iter-zero", base
             # iter{v | y ↪ s}(n+1) → iter{s[y ↦ v] | y ↪ s}(n): the step runs on the value so far
             return "iter-succ", Iter(substitute(step, {var: base}), var, step, Nat(count.value - 1),
-                                     t.span, t.var_span), t, path
+                                     t.span, t.var_span)
     return None
-
-
-def _inside(t, index, child, defs, path, rebuild):
-    found = _step(child, defs, path + (index,))
-    if found is None:
-        return None
-    rule, new_child, redex, where = found
-    return rule, rebuild(new_child), redex, where

@@ -85,6 +85,8 @@ class _Parser:
     # -------------------------------------------------------------- helpers
 
     def peek(self, ahead: int = 0) -> Token:
+        if not ahead:
+            return self.tokens[self.pos]  # the last token is EOF, which advance() never passes
         return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
 
     def advance(self) -> Token:
@@ -122,7 +124,7 @@ class _Parser:
 
     @staticmethod
     def _layout_hint(tok: Token) -> str:
-        if tok.kind == "SEP" and tok.value != ";":
+        if (tok.kind == "SEP" and tok.value != ";") or (tok.kind == "EOF" and tok.value == "item"):
             return "; if the next line continues this item, indent it"
         return ""
 
@@ -296,14 +298,21 @@ class _Parser:
             raise CajalSyntaxError(f"expected a term, but found {start.describe()}", start.span,
                                    hint=self._term_hint(start))
         fn = self.arg()
-        while True:
-            tok = self.peek()
-            if self._starts_arg(tok):
-                fn = App(fn, self.arg(), self.span_from(start))
-            elif tok.kind in ("KW", "SYM") and tok.value in _BLOCK_START:
-                fn = App(fn, self.term(), self.span_from(start))  # `f λx:𝟚. x`: a last block argument
-            else:
-                return fn
+        spine = 0  # `f a b c` nests its applications to the left: each one is a level
+        try:
+            while True:
+                tok = self.peek()
+                block = tok.kind in ("KW", "SYM") and tok.value in _BLOCK_START
+                if not (block or self._starts_arg(tok)):
+                    return fn
+                spine += 1
+                self.enter(tok)
+                if block:
+                    fn = App(fn, self.term(), self.span_from(start))  # `f λx:𝟚. x`: a last block argument
+                else:
+                    fn = App(fn, self.arg(), self.span_from(start))
+        finally:
+            self.depth -= spine
 
     def _term_hint(self, tok: Token) -> Optional[str]:
         if tok.kind in ("EOF", "SEP"):
@@ -335,7 +344,7 @@ class _Parser:
         if tok.kind == "IDENT":
             return Var(tok.value, tok.span)
         if tok.kind == "NUM":
-            return Nat(int(tok.value), tok.span)
+            return Nat(_numeral(tok.value), tok.span)
         if tok.is_("tt") or tok.is_("ff"):
             return BoolLit(tok.value == "tt", tok.span)
         if tok.is_("zero"):
@@ -357,6 +366,14 @@ class _Parser:
             self.expect(")", "to close the count of `iter`", open_count)
             return Iter(base, var.value, step, count, self.span_from(tok), var.span)
         raise CajalSyntaxError(f"expected a term, but found {tok.describe()}", tok.span, hint=self._term_hint(tok))
+
+
+def _numeral(digits: str) -> int:
+    """The value of a numeral of any length (`int()` refuses strings of over 4300 digits)."""
+    if len(digits) <= 4000:
+        return int(digits)
+    low = len(digits) // 2
+    return _numeral(digits[:-low]) * 10 ** low + _numeral(digits[-low:])
 
 
 def _respan(term: Term, span: Span) -> Term:

@@ -16,21 +16,43 @@ _TOP, _FUN, _ARG = 0, 1, 2
 
 def pretty(thing, ascii: bool = False) -> str:
     """The source text of a term, type or value."""
-    sym = _ASCII if ascii else _UNICODE
+    try:
+        return _pretty(thing, _ASCII if ascii else _UNICODE)
+    except RecursionError:
+        from .errors import CajalError
+        raise CajalError("this is nested too deeply to print",
+                         hint="split the program into smaller definitions with `def`") from None
+
+
+def _pretty(thing, sym) -> str:
     from .values import Closure, Opaque  # values import pretty for their repr
 
     match thing:
         case bool():
             return "tt" if thing else "ff"
         case int():
-            return str(thing)
+            return numeral(thing)
         case Closure():
             return _term(thing.as_term(), _TOP, sym)
         case Opaque():
+            if thing.type is None:
+                return "<linked value>"
             return f"<linked {_type(thing.type, sym)}>"
         case BoolType() | NatType() | Arrow() | Abstract():
             return _type(thing, sym)
     return _term(thing, _TOP, sym)
+
+
+_STR_LIMIT = 10 ** 4000
+
+
+def numeral(n: int) -> str:
+    """The decimal digits of n, however many (`str()` refuses ints of over 4300 digits)."""
+    if n < _STR_LIMIT:
+        return str(n)
+    half = len(bin(n)) * 3 // 20  # about half the number of decimal digits
+    high, low = divmod(n, 10 ** half)
+    return numeral(high) + numeral(low).zfill(half)
 
 
 def _type(t, sym, left: bool = False) -> str:
@@ -54,7 +76,7 @@ def _term(t, prec: int, sym) -> str:
         case BoolLit(value):
             return "tt" if value else "ff"
         case Nat(value):
-            return str(value)
+            return numeral(value)
         case Succ(arg):
             text = f"succ {_term(arg, _ARG, sym)}"
             return f"({text})" if prec == _ARG else text

@@ -376,7 +376,7 @@ class Session:
         return flags, parse_fragment(source, offset, offset + len(text))
 
     def _set(self, d: Directive) -> Result:
-        parts = d.text.split()
+        parts = d.text.split("--", 1)[0].split()  # a trailing comment is not part of the setting
         if len(parts) != 2 or parts[0] != "nat_dim":
             raise CajalSyntaxError("`:set` takes a setting and a value", d.span,
                                    hint="write `:set nat_dim 16` (the size of ℕ: naturals 0…N-1)")

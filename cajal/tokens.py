@@ -10,7 +10,7 @@ are not Cajal terms.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
 from typing import Optional
 
 from .errors import CajalSyntaxError, Source, Span
@@ -35,26 +35,64 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE)
 
 
-@dataclass(frozen=True)
+_NON_SPACE = re.compile(r"\S")
+_DIRECTIVE = re.compile(r":([A-Za-z_]+)")
+
+
 class Token:
-    kind: str  # IDENT NUM KW SYM DIRECTIVE SEP EOF
-    value: str
-    span: Span
-    offset: int = 0  # character offset of the token in the text (directives parse from it)
-    end: int = 0  # for a DIRECTIVE, the offset where its raw text ends
+    """A token: `kind` is IDENT NUM KW SYM DIRECTIVE SEP or EOF; `value` its canonical
+    spelling; `offset` its character offset in the text (directives parse from it); `end`, for
+    a DIRECTIVE, the offset where its raw text ends. (A plain slotted class, not a dataclass:
+    a cell has thousands of tokens, and this is several times cheaper to make.)"""
+
+    __slots__ = ("kind", "value", "span", "offset", "end")
+
+    def __init__(self, kind: str, value: str, span: Span, offset: int = 0, end: int = 0):
+        self.kind = kind
+        self.value = value
+        self.span = span
+        self.offset = offset
+        self.end = end
+
+    def __eq__(self, other):
+        return isinstance(other, Token) and (self.kind, self.value, self.span, self.offset, self.end) == (
+            other.kind, other.value, other.span, other.offset, other.end)
+
+    def __hash__(self):
+        return hash((self.kind, self.value, self.span, self.offset, self.end))
+
+    def __repr__(self):
+        return f"Token({self.kind!r}, {self.value!r}, {self.span!r}, {self.offset!r}, {self.end!r})"
 
     def is_(self, value: str) -> bool:
         return self.kind in ("KW", "SYM") and self.value == value
 
     def describe(self) -> str:
         if self.kind == "EOF":
-            return "the end of the input"
+            return "the end of the item" if self.value == "item" else "the end of the input"
         if self.kind == "SEP":
             return "the end of the item"
         return f"`{self.span_text()}`"
 
     def span_text(self) -> str:
         return self.value if self.kind != "DIRECTIVE" else ":" + self.value
+
+
+def _bad_character(ch: str, span: Span) -> CajalSyntaxError:
+    import unicodedata
+    shown = f"`{ch}`" if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}"
+    name = unicodedata.name(ch, "")
+    if name and not ch.isascii():
+        shown += f" ({name.lower()})"
+    hint = ("Cajal uses λ (or \\), ⊸ (or -o), ↪ (or =>), 𝟚 (or Bool), ℕ (or Nat), "
+            "( ) { } | : . = ; and identifiers made of ASCII letters, digits, _ and '")
+    if ch == "-":
+        hint = "`-` alone is not an operator: a comment starts with `--`, and the linear arrow is `-o`"
+    elif ch.isspace():
+        hint = "only spaces, tabs and newlines separate tokens; replace this invisible character with a space"
+    elif ch.isdigit() or ch.isalpha():
+        hint = "names use ASCII letters, digits, `_` and `'` only, and numerals ASCII digits"
+    return CajalSyntaxError(f"unexpected character {shown}", span, hint=hint)
 
 
 class Lexer:
@@ -65,12 +103,18 @@ class Lexer:
         self.text = source.text
         self.start = start
         self.end = len(self.text) if end is None else end
-        self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+        self._line_starts = source.line_starts  # shared by the lexers of a cell's items
 
     def position(self, offset: int) -> tuple[int, int]:
-        import bisect
-        index = bisect.bisect_right(self._line_starts, offset) - 1
+        index = bisect_right(self._line_starts, offset) - 1
         return index + self.source.first_line, offset - self._line_starts[index] + 1
+
+    def _token_span(self, start: int, end: int) -> Span:
+        """The span of [start, end) within one line (every token but a directive)."""
+        index = bisect_right(self._line_starts, start) - 1
+        line = index + self.source.first_line
+        col = start - self._line_starts[index] + 1
+        return Span(line, col, line, col + end - start, self.source)
 
     def span(self, start: int, end: int) -> Span:
         line, col = self.position(start)
@@ -80,17 +124,27 @@ class Lexer:
     def tokens(self, layout: bool = True) -> list[Token]:
         """All tokens. With `layout`, insert SEP between items and recognise directives."""
         out: list[Token] = []
+        self._scan(out, layout)
+        if out and out[-1].kind == "SEP":
+            out.pop()
+        if layout and out and _NON_SPACE.search(self.text, self.end) is not None:
+            # the end of one item of a longer cell: point just after its last token (not at the
+            # next item), and say "the end of the item"
+            last = out[-1].span
+            end = Span(last.end_line, last.end_col, last.end_line, last.end_col, self.source)
+            out.append(Token("EOF", "item", end, self.end))
+        else:
+            out.append(Token("EOF", "", self.span(self.end, self.end), self.end))
+        return out
+
+    def _scan(self, out: list[Token], layout: bool) -> None:
         pos = self.start
         item_start = True
         while pos < self.end:
             line_start = pos == 0 or self.text[pos - 1] == "\n"
             m = _TOKEN.match(self.text, pos, self.end)
             if m is None:
-                ch = self.text[pos]
-                raise CajalSyntaxError(
-                    f"unexpected character `{ch}`", self.span(pos, pos + 1),
-                    hint="Cajal uses λ (or \\), ⊸ (or -o), ↪ (or =>), 𝟚 (or Bool), ℕ (or Nat), "
-                         "( ) { } | : . = and identifiers")
+                raise _bad_character(self.text[pos], self.span(pos, pos + 1))
             kind = m.lastgroup
             text = m.group()
             if kind in ("space", "newline", "comment"):
@@ -126,15 +180,12 @@ class Lexer:
                 item_start = True
                 pos = m.end()
                 continue
-            out.append(Token(tok_kind, value, self.span(pos, m.end()), pos))
-            pos = m.end()
-        if out and out[-1].kind == "SEP":
-            out.pop()
-        out.append(Token("EOF", "", self.span(self.end, self.end), self.end))
-        return out
+            end = m.end()
+            out.append(Token(tok_kind, value, self._token_span(pos, end), pos))
+            pos = end
 
     def _directive(self, pos: int) -> Optional[Token]:
-        m = re.compile(r":([A-Za-z_]+)").match(self.text, pos, self.end)
+        m = _DIRECTIVE.match(self.text, pos, self.end)
         if m is None:
             return None
         end = self._item_end(pos)

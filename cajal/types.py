@@ -55,7 +55,11 @@ def check(term: Term, ctx: Optional[Mapping] = None, *, defs: Optional[Mapping[s
         known |= _abstract_in(t)
         linear[name] = (t, name)
     checker = _Checker(dict(defs or {}), known)
-    result_type, uses = checker.check(term, linear)
+    try:
+        result_type, uses = checker.check(term, linear)
+    except RecursionError:
+        raise CajalTypeError("the term is nested too deeply to check", term.span,
+                             hint="split it into smaller definitions with `def`") from None
     unused = [name for name in linear if name not in uses]
     if unused:
         raise CajalTypeError(
@@ -145,6 +149,10 @@ class _Checker:
                     raise CajalTypeError(
                         f"the branches of `if` have different types: {_show(then_type)} and {_show(else_type)}",
                         else_.span, related=(then.span,), hint="both branches of `if` must have the same type")
+                # a variable of the condition used again in a branch is used twice (say so,
+                # rather than that the branches differ)
+                self.join(cond_uses, then_uses)
+                self.join(cond_uses, else_uses)
                 self.same_uses(then, then_uses, else_, else_uses)
                 return then_type, self.join(cond_uses, then_uses)
             case Let(name, bound, body):
@@ -187,8 +195,12 @@ class _Checker:
         """Δ₁ ∘ Δ₂: the parts must use disjoint variables."""
         for name, span in second.items():
             if name in first:
+                one, two = first[name], span
+                if one is not None and two is not None and (two.line, two.col) < (one.line, one.col):
+                    one, two = two, one  # name them in source order; point at the second
+                where = f" (at {one} and {two})" if one is not None and two is not None else ""
                 raise CajalTypeError(
-                    f"`{name}` is used twice (at {first[name]} and {span})", span, related=(first[name],),
+                    f"`{name}` is used twice{where}", two, related=(one,),
                     hint=f"`{name}` is linear: use it exactly once. To use a value twice, pass it as two "
                          "arguments, or make it a `def` (definitions can be used freely)")
         return {**first, **second}

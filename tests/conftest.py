@@ -1,0 +1,28 @@
+"""Shared test configuration: hypothesis profiles.
+
+`ci` (loaded when the environment variable CI is set) runs 500 examples per property (the
+fuzz tests scale this up); `default` runs 100, for a quick local run. HYPOTHESIS_PROFILE
+overrides the choice. Deadlines are off: timings on shared machines are noisy.
+"""
+
+import os
+import sys
+
+from hypothesis import HealthCheck, settings
+
+sys.path.insert(0, os.path.dirname(__file__))  # `from strategies import ...` from any test
+
+settings.register_profile(
+    "ci",
+    max_examples=500,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "default",
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
