@@ -1,0 +1,192 @@
+"""Digits for the experiments: MNIST when a local copy exists, else scikit-learn's 8×8 digits.
+
+MNIST cannot be downloaded in every environment, so nothing here touches the network. The
+loader looks, in order, for
+
+1. ``$CAJAL_DATA/mnist.npz`` (the Keras layout: ``x_train, y_train, x_test, y_test``);
+2. torchvision's MNIST already on disk under ``$CAJAL_DATA`` (``download=False``);
+3. otherwise the 1,797 handwritten 8×8 digits that ship with scikit-learn, upsampled to 16×16
+   (bilinear) — the embedded default, which the tests use.
+
+Every image is a float tensor of shape (1, size, size) in [0, 1] (ink = 1). The task
+constructors (`dilation_targets`, `conditional_targets`, `parity_pairs`) are pure functions of
+the images and labels, so the targets are exact and reproducible.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+SIZE = 16
+ALPHA = 0.7  # x ← lerp(x, dilate(x), ALPHA)
+
+
+@dataclass
+class Digits:
+    """A train/test split of digit images (N, 1, S, S) in [0, 1] with labels (N,) in 0..9."""
+
+    train_x: torch.Tensor
+    train_y: torch.Tensor
+    test_x: torch.Tensor
+    test_y: torch.Tensor
+    source: str
+
+    @property
+    def size(self) -> int:
+        return self.train_x.shape[-1]
+
+    def __repr__(self) -> str:
+        return (f"Digits({self.source}: {len(self.train_x)} train / {len(self.test_x)} test, "
+                f"images {tuple(self.train_x.shape[1:])})")
+
+
+def _resize(x: torch.Tensor, size: int) -> torch.Tensor:
+    if x.shape[-1] == size:
+        return x
+    mode = "bilinear" if size > x.shape[-1] else "area"
+    kw = {"align_corners": False} if mode == "bilinear" else {}
+    return F.interpolate(x, size=(size, size), mode=mode, **kw).clamp(0.0, 1.0)
+
+
+def _split(x: torch.Tensor, y: torch.Tensor, test_fraction: float, seed: int):
+    """A stratified split: the same fraction of every class goes to the test set."""
+    g = np.random.default_rng(seed)
+    test = []
+    for c in range(10):
+        idx = np.flatnonzero(y.numpy() == c)
+        g.shuffle(idx)
+        test.extend(idx[: int(round(len(idx) * test_fraction))])
+    mask = np.zeros(len(y), bool)
+    mask[test] = True
+    tr, te = torch.from_numpy(~mask), torch.from_numpy(mask)
+    return x[tr], y[tr], x[te], y[te]
+
+
+def load_sklearn_digits(size: int = SIZE, test_fraction: float = 0.3, seed: int = 0) -> Digits:
+    """scikit-learn's handwritten digits (8×8, 17 grey levels), scaled to [0, 1] and upsampled."""
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x = torch.tensor(d.images, dtype=torch.float32).unsqueeze(1) / 16.0
+    y = torch.tensor(d.target, dtype=torch.long)
+    x = _resize(x, size)
+    return Digits(*_split(x, y, test_fraction, seed), source=f"sklearn digits 8×8 → {size}×{size}")
+
+
+def _load_mnist(root: Path, size: int) -> Optional[Digits]:
+    npz = root / "mnist.npz"
+    if npz.is_file():
+        with np.load(npz) as f:
+            arrays = [f[k] for k in ("x_train", "y_train", "x_test", "y_test")]
+    else:
+        try:
+            from torchvision.datasets import MNIST
+        except ImportError:
+            return None
+        try:
+            tr, te = MNIST(str(root), train=True, download=False), MNIST(str(root), train=False, download=False)
+        except (RuntimeError, OSError):
+            return None
+        arrays = [tr.data.numpy(), tr.targets.numpy(), te.data.numpy(), te.targets.numpy()]
+    xtr, ytr, xte, yte = arrays
+
+    def images(a):
+        return _resize(torch.tensor(np.asarray(a), dtype=torch.float32).unsqueeze(1) / 255.0, size)
+
+    return Digits(images(xtr), torch.tensor(np.asarray(ytr), dtype=torch.long),
+                  images(xte), torch.tensor(np.asarray(yte), dtype=torch.long),
+                  source=f"MNIST 28×28 → {size}×{size} ({root})")
+
+
+def load_digits(source: str = "auto", size: int = SIZE, seed: int = 0) -> Digits:
+    """The experiments' digits. `source`: "auto" (MNIST if a local copy exists under
+    $CAJAL_DATA, else scikit-learn), "mnist" (error if absent) or "sklearn"."""
+    if source not in ("auto", "mnist", "sklearn"):
+        raise ValueError(f"unknown source {source!r}: use 'auto', 'mnist' or 'sklearn'")
+    if source != "sklearn":
+        root = os.environ.get("CAJAL_DATA")
+        found = _load_mnist(Path(root).expanduser(), size) if root else None
+        if found is not None:
+            return found
+        if source == "mnist":
+            raise FileNotFoundError("no local MNIST: put mnist.npz (x_train, y_train, x_test, y_test) "
+                                    "or torchvision's MNIST folder under $CAJAL_DATA")
+    return load_sklearn_digits(size=size, seed=seed)
+
+
+# ------------------------------------------------------------------ notebook 04: dilation
+
+
+def dilate_once(x: torch.Tensor) -> torch.Tensor:
+    """Grey-scale dilation by a flat vertical 3-pixel structuring element (max over the
+    pixel and its neighbours above and below; the border is padded with -inf)."""
+    return F.max_pool2d(x, kernel_size=(3, 1), stride=1, padding=(1, 0))
+
+
+def dilation_step(x: torch.Tensor, alpha: float = ALPHA) -> torch.Tensor:
+    """One step of the task: x ← lerp(x, dilate(x), alpha)."""
+    return torch.lerp(x, dilate_once(x), alpha)
+
+
+def dilation_iterates(x: torch.Tensor, steps: int, alpha: float = ALPHA) -> torch.Tensor:
+    """The iterates h₀ = x, h₁, …, h_steps of `dilation_step`, stacked on a new dim 1."""
+    hs = [x]
+    for _ in range(steps):
+        hs.append(dilation_step(hs[-1], alpha))
+    return torch.stack(hs, dim=1)
+
+
+def dilation_targets(x: torch.Tensor, n: torch.Tensor, alpha: float = ALPHA) -> torch.Tensor:
+    """Image i dilated n[i] times (the target of notebook 04: a digit of class n, n times)."""
+    n = torch.as_tensor(n, dtype=torch.long)
+    if len(n) == 0:
+        return x.clone()
+    hs = dilation_iterates(x, int(n.max()), alpha)
+    return hs[torch.arange(len(x)), n]
+
+
+# ------------------------------------------------------------------ notebook 05
+
+
+def prototype_one(digits: Digits) -> torch.Tensor:
+    """The training image of a 1 nearest to the mean 1: "an image of a 1" (1, S, S)."""
+    ones = digits.train_x[digits.train_y == 1]
+    d = ((ones - ones.mean(0, keepdim=True)) ** 2).flatten(1).sum(1)
+    return ones[int(d.argmin())].clone()
+
+
+def conditional_targets(x: torch.Tensor, y: torch.Tensor, one: torch.Tensor) -> torch.Tensor:
+    """The conditional task: the input where the digit is a 1, otherwise the image `one`."""
+    is_one = (y == 1).view(-1, *([1] * (x.dim() - 1))).to(x.dtype)
+    return is_one * x + (1 - is_one) * one.expand_as(x)
+
+
+def odd(y: torch.Tensor) -> torch.Tensor:
+    """The parity of each digit as a bool tensor (True = odd)."""
+    return (y % 2) == 1
+
+
+def parity_pairs(x: torch.Tensor, y: torch.Tensor, count: int, seed: int = 0):
+    """`count` random pairs of images and the AND of their parities (odd ∧ odd).
+
+    Returns (a, b, target, odd_a, odd_b): images (count, 1, S, S) ×2 and bool tensors (count,).
+    """
+    g = torch.Generator().manual_seed(seed)
+    i = torch.randint(len(x), (count,), generator=g)
+    j = torch.randint(len(x), (count,), generator=g)
+    pa, pb = odd(y[i]), odd(y[j])
+    return x[i], x[j], pa & pb, pa, pb
+
+
+def subset(n_items: int, count: Optional[int], seed: int) -> torch.Tensor:
+    """Indices of a random subset of `count` of `n_items` (all of them when count is None)."""
+    if count is None or count >= n_items:
+        return torch.arange(n_items)
+    return torch.randperm(n_items, generator=torch.Generator().manual_seed(seed))[:count]
