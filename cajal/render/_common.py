@@ -26,15 +26,8 @@ def as_term(t) -> Term:
 
 def dim(t: Type, nat_dim: int) -> Optional[int]:
     """The dimension of ⟦t⟧, or None when t mentions an abstract type."""
-    match t:
-        case BoolType():
-            return 2
-        case NatType():
-            return nat_dim
-        case Arrow(dom, cod):
-            a, b = dim(dom, nat_dim), dim(cod, nat_dim)
-            return None if a is None or b is None else a * b
-    return None
+    from ..encoding import dim as encoding_dim
+    return encoding_dim(t, nat_dim)
 
 
 def basis_name(t: Type, k: int, nat_dim: int) -> str:
