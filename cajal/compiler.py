@@ -593,9 +593,19 @@ class IterNode(Node):
     def children(self):
         return (self.base, self.step, self.count)
 
-    def finish(self, step_tainted: bool):
+    def finish(self, step_tainted: bool, limit: int, elem: int):
         self.w_static = self.dim is not None and not step_tainted
+        self.sample_peak = 0
+        if self.w_static:  # the largest tensor made while sampling the step on a basis, per batch element
+            est = _Estimate(limit, elem)
+            est.visit(self.step, {self.var: frozenset([(object(), self.dim)])})
+            self.sample_peak = est.best[0]
         return self
+
+    def w_fits(self, batch: int, limit: int, elem: int) -> bool:
+        """Whether W, and sampling the step to make it, fit in size_limit / W_FRACTION (else the
+        step runs on each state: as exact, and cheaper when the state space is large)."""
+        return (self.dim * self.dim + self.sample_peak) * batch * elem <= limit // W_FRACTION
 
     def run(self, env, r, rt):
         n = force(self.count.run(env, r, rt), r)
@@ -638,8 +648,7 @@ class IterNode(Node):
         return Abs(out, r) if isinstance(b, Abs) else out
 
     def _w_fits(self, values, rt) -> bool:
-        numel = self.dim * self.dim * math.prod(batch_shape(values))
-        return numel * rt.elem <= rt.limit // W_FRACTION
+        return self.w_fits(math.prod(batch_shape(values)), rt.limit, rt.elem)
 
     def _record(self, hs, r, rt):
         try:
@@ -659,9 +668,10 @@ class IterNode(Node):
 class _Builder:
     """Translates a checked term into nodes, computing the static facts bottom-up."""
 
-    def __init__(self, nat_dim: int, defs: Mapping[str, "Compiled"]):
+    def __init__(self, nat_dim: int, defs: Mapping[str, "Compiled"], limit: int, elem: int):
         self.n = nat_dim
         self.defs = defs
+        self.limit, self.elem = limit, elem
 
     def build(self, term: Term, scope: dict) -> Node:
         """scope: name -> (Type, binder key)."""
@@ -722,7 +732,7 @@ class _Builder:
                     term, bs.ty, n, c.free | bs.free | captured,
                     c.ext_cap | bs.ext_cap | (s.ext_cap - {key}) | cap_keys,
                     c.tainted or bs.tainted or step_tainted, True)
-                return node.finish(step_tainted)
+                return node.finish(step_tainted, self.limit, self.elem)
         raise TypeError(f"not a term: {term!r}")
 
 
@@ -774,8 +784,9 @@ class _Estimate:
             count = self.visit(node.count, env)
             base = self.visit(node.base, env)
             cap = frozenset().union(*(env.get(v, ()) for v in node.captured))
-            w = math.prod(s for _, s in cap) * node.dim * node.dim if node.dim else 0
-            if node.w_static and (node.w_index is not None or w * self.elem <= self.limit // W_FRACTION):
+            m = math.prod(s for _, s in cap)
+            w = m * node.dim * node.dim if node.dim else 0
+            if node.w_static and (node.w_index is not None or node.w_fits(m, self.limit, self.elem)):
                 self.note(w, node, f"the step matrix W of type {pretty(Arrow(node.ty, node.ty))}")
                 self.visit(node.step, {**env, node.var: frozenset([(object(), node.dim)])})
             else:
@@ -801,7 +812,7 @@ class _Folder:
             return self.fold(node)
         rt = self.rt
         closed_step = (isinstance(node, IterNode) and node.w_static and not node.captured
-                       and node.dim * node.dim * rt.elem <= rt.limit // W_FRACTION)
+                       and node.w_fits(1, rt.limit, rt.elem))
         for attr in ("arg", "body", "fn", "bound", "cond", "then", "else_", "base", "step", "count"):
             child = getattr(node, attr, None)
             if isinstance(child, Node) and not (closed_step and attr == "step"):
@@ -901,8 +912,8 @@ def compile(term, ctx: Optional[Mapping] = None, nat_dim: int = 10, *, defs: Opt
     dtype = dtype or torch.get_default_dtype()
     limit = SIZE_LIMIT_BYTES if size_limit is None else size_limit
     scope = {name: (t, ("free", name)) for name, t in ctx.items()}
-    root = _Builder(nat_dim, defs).build(term, scope)
     rt = Runtime([], dtype, torch.device("cpu"), nat_dim, limit)
+    root = _Builder(nat_dim, defs, limit, rt.elem).build(term, scope)
     names: list = []
     root = _Folder(rt, names).prepare(root)
     return Compiled(term=term, typing=typing, ctx=ctx, nat_dim=nat_dim, root=root, consts=rt.consts,
