@@ -156,3 +156,11 @@ class CajalSyntaxError(CajalError):
 
 class CajalTypeError(CajalError):
     """The program is well-formed but breaks a typing rule (often linearity)."""
+
+
+def ensure_recursion_limit(limit: int = 20000) -> None:
+    """Nesting is capped at parser.MAX_DEPTH, and each level costs a few Python frames. Some
+    libraries lower the limit after `import cajal`, so every entry point raises it again."""
+    import sys
+    if sys.getrecursionlimit() < limit:
+        sys.setrecursionlimit(limit)

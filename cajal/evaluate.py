@@ -21,6 +21,8 @@ def evaluate(term: Term, env: Optional[Mapping[str, Any]] = None, *,
              defs: Optional[Mapping[str, Value]] = None) -> Value:
     """The value of `term`. `env` gives the free variables (Values or Python bool/int);
     `defs` gives the values of definitions."""
+    from .errors import ensure_recursion_limit
+    ensure_recursion_limit()
     env = MappingProxyType({k: _as_value(v) for k, v in (env or {}).items()})
     return _eval(term, env, defs or {})
 
@@ -152,6 +154,8 @@ class Step(tuple):
 def steps(term: Term, *, defs: Optional[Mapping[str, Term]] = None, limit: Optional[int] = None) -> list[Step]:
     """The small-step reduction of `term` to its value: one `Step` per rule applied
     (β, if-tt, if-ff, iter-zero, iter-succ, succ, and δ for unfolding a definition)."""
+    from .errors import ensure_recursion_limit
+    ensure_recursion_limit()
     defs = defs or {}
     trace = []
     current = term

@@ -77,6 +77,8 @@ def _parse_alone(source: Source, start: int, end: Optional[int], what: str):
 
 class _Parser:
     def __init__(self, tokens: list[Token], source: Source):
+        from .errors import ensure_recursion_limit
+        ensure_recursion_limit()
         self.tokens = tokens
         self.pos = 0
         self.source = source

@@ -16,6 +16,8 @@ _TOP, _FUN, _ARG = 0, 1, 2
 
 def pretty(thing, ascii: bool = False) -> str:
     """The source text of a term, type or value."""
+    from .errors import ensure_recursion_limit
+    ensure_recursion_limit()
     try:
         return _pretty(thing, _ASCII if ascii else _UNICODE)
     except RecursionError:

@@ -46,6 +46,8 @@ def check(term: Term, ctx: Optional[Mapping] = None, *, defs: Optional[Mapping[s
           types: Iterable[str] = ()) -> Typing:
     """Check `term` and return everything learned. `defs` are constants, usable any number of
     times; `types` are the declared abstract types. Raises CajalTypeError."""
+    from .errors import ensure_recursion_limit
+    ensure_recursion_limit()
     from .parser import parse_type  # ctx values may be type sources
 
     known = set(types)
