@@ -61,9 +61,11 @@ class Abs:
 
 class Fn:
     """A function value that is not (only) a matrix. `exact` means: applying it equals applying
-    its matrix, for every argument (a linear map)."""
+    its matrix, for every argument (a linear map). `opaque`: it involves a linked Python
+    function, which runs on what it is given and is never replaced by a matrix."""
 
     exact = True
+    opaque = False
     ty: Arrow
 
     def apply(self, arg, r: int):
@@ -76,11 +78,12 @@ class Fn:
 class Closure(Fn):
     """A λ with its environment, applied by β-reduction (its body runs on the argument)."""
 
-    __slots__ = ("node", "env", "rt", "exact")
+    __slots__ = ("node", "env", "rt", "exact", "opaque")
 
     def __init__(self, node: "LamNode", env: dict, rt: "Runtime"):
         self.node, self.env, self.rt = node, env, rt
         self.exact = node.static_exact and all(is_exact(env[v]) for v in node.free)
+        self.opaque = any(getattr(env[v], "opaque", False) for v in node.free)
 
     @property
     def ty(self):
@@ -125,11 +128,12 @@ class MatFn(Fn):
 class MixFn(Fn):
     """Σᵢ wᵢ · fᵢ for function values: a soft `if` or an `iter` readout over functions."""
 
-    __slots__ = ("ws", "fs", "ty", "exact", "rt")
+    __slots__ = ("ws", "fs", "ty", "exact", "opaque", "rt")
 
     def __init__(self, ws, fs, ty, rt):
         self.ws, self.fs, self.ty, self.rt = ws, fs, ty, rt
         self.exact = all(is_exact(f) for f in fs)
+        self.opaque = any(getattr(f, "opaque", False) for f in fs)
 
     def apply(self, arg, r):
         return mix(self.ws, [apply_value(f, arg, r, self.ty, self.rt) for f in self.fs], r, self.rt, self.ty.cod)
@@ -143,6 +147,7 @@ class OpaqueFn(Fn):
 
     __slots__ = ("obj", "ty", "name", "rt")
     exact = False
+    opaque = True
 
     def __init__(self, obj, ty: Arrow, name: str, rt: "Runtime"):
         self.obj, self.ty, self.name, self.rt = obj, ty, name, rt
@@ -216,6 +221,25 @@ def is_exact(v) -> bool:
     return not isinstance(v, Fn) or v.exact
 
 
+def first_order(t: Type) -> bool:
+    """Whether a value of type t only ever receives arguments of type 𝟚 or ℕ (and returns one
+    after its last). Such a function's matrix, its basis sample, agrees with it on every
+    one-hot argument, even where it is not linear."""
+    while isinstance(t, Arrow):
+        if not isinstance(t.dom, (BoolType, NatType)):
+            return False
+        t = t.cod
+    return isinstance(t, (BoolType, NatType))
+
+
+def tabular(v, ty: Type) -> bool:
+    """Whether a value may be replaced by its matrix (LANGUAGE.md §5: a λ denotes its matrix):
+    it is linear, or a first-order Cajal function, exact on one-hot inputs. Other functions
+    stay closures, applied by β, so that a run on one-hot inputs stays exact: replacing a
+    non-linear higher-order function by its matrix would not be."""
+    return is_exact(v) or (first_order(ty) and not v.opaque)
+
+
 def force(v, r: int) -> torch.Tensor:
     """The tensor of a finite value (a function's flattened matrix)."""
     if isinstance(v, Fn):
@@ -246,10 +270,16 @@ def batch_shape(values) -> tuple:
             shapes.append(tuple(v.m.shape[:-1]))
         elif isinstance(v, MixFn):
             shapes.append(batch_shape(list(v.fs) + [w.unsqueeze(-1) for w in v.ws]))
-    try:
-        return tuple(torch.broadcast_shapes(*shapes)) if shapes else ()
-    except RuntimeError:
-        return max(shapes, key=math.prod)
+    out: list = []
+    for shape in shapes:  # right-aligned broadcasting (torch.broadcast_shapes imports sympy)
+        for i, size in enumerate(reversed(shape)):
+            if i == len(out):
+                out.append(size)
+            elif out[i] == 1 or size == out[i]:
+                out[i] = size
+            elif size != 1:
+                out[i] = max(out[i], size)
+    return tuple(reversed(out))
 
 
 def _strip(t: torch.Tensor, keep: int) -> torch.Tensor:
@@ -293,9 +323,9 @@ def matvec(m: torch.Tensor, v: torch.Tensor, d2: int, d1: int) -> torch.Tensor:
 def mix(ws: list, vs: list, r: int, rt: "Runtime", ty: Type):
     """Σᵢ wᵢ vᵢ: the gating of `if` and the readout of `iter`. ws: tensors of batch shape."""
     if any(isinstance(v, Fn) for v in vs):
-        if not (all(is_exact(v) for v in vs) and _affordable(vs, ty, rt)):
+        if not (all(tabular(v, ty) for v in vs) and _affordable(vs, ty, rt)):
             return MixFn(ws, vs, ty, rt)
-        vs = [force(v, r) for v in vs]  # linear maps: mixing their matrices is exact, and stays small
+        vs = [force(v, r) for v in vs]  # mixing their matrices is exact, and keeps values small
     if vs and isinstance(vs[0], Abs):
         ts = [v.at(r) for v in vs]
         out = None
@@ -631,8 +661,8 @@ class IterNode(Node):
         else:
             def advance(h):
                 h = step.run({**env, var: h}, r, rt)
-                if isinstance(h, Fn) and h.exact and _affordable([h], self.ty, rt):
-                    h = h.force(r)  # a linear map: its matrix, so that states do not nest
+                if isinstance(h, Fn) and tabular(h, self.ty) and _affordable([h], self.ty, rt):
+                    h = h.force(r)  # its matrix, so that states do not nest (exponential cost)
                 return h
         # the readout Σᵢ nᵢ hᵢ, accumulated as the states are made (while each is in cache)
         h, hs, out = b, [b], _weigh(n[..., 0], b, r)
@@ -848,7 +878,11 @@ class _Folder:
                 onehot = int(nz[0, 0])
         index = self.add(value, ("value", node.term))
         const = ConstNode(index, node, onehot)
-        const.setup(node.term, node.ty, self.rt.nat_dim, frozenset(), frozenset(), False, node.has_iter, node.smax)
+        smax = node.smax
+        if isinstance(node.ty, NatType):  # the count is known now: iterate no further than it
+            nz = (value != 0).nonzero()
+            smax = int(nz[-1, 0]) if len(nz) else 0
+        const.setup(node.term, node.ty, self.rt.nat_dim, frozenset(), frozenset(), False, node.has_iter, smax)
         return const
 
     def owned(self, value: torch.Tensor) -> bool:

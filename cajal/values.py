@@ -23,10 +23,18 @@ class Closure:
     defs: Mapping[str, "Value"] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     def as_term(self) -> Term:
-        """The closed term this closure stands for: its environment substituted in."""
-        from .substitute import substitute
-        free = {name: value_term(v) for name, v in self.env.items() if name != self.param}
-        return Lam(self.param, self.param_type, substitute(self.body, free))
+        """The closed term this closure stands for: the values of its free variables substituted
+        in. Cached (a closure is immutable): closures that capture closures then share their
+        terms, so converting a chain of them takes linear, not exponential, time."""
+        term = self.__dict__.get("_term")
+        if term is None:
+            from .substitute import substitute
+            from .syntax import free_vars
+            free = free_vars(self.body) - {self.param}
+            term = Lam(self.param, self.param_type,
+                       substitute(self.body, {x: value_term(self.env[x]) for x in free if x in self.env}))
+            self.__dict__["_term"] = term
+        return term
 
     def __eq__(self, other):
         return isinstance(other, Closure) and self.as_term() == other.as_term()

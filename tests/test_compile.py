@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 import torch
-from hypothesis import HealthCheck, given, reject, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import cajal
 from cajal import CajalError, parse_term, parse_type, pretty
@@ -242,26 +242,24 @@ class _TooSlow(Exception):
 
 
 def _within(seconds: int, check, *args):
-    """Run one example with a time budget. KNOWN BUG: linking function values into some
-    nested function-typed iters makes the compiler's lazy mixtures exponential; such an example
-    is rejected here (and counted in hypothesis's statistics) instead of hanging CI."""
+    """Run one example with a time budget, so that a regression to exponential cost (function
+    values nesting inside iters, fixed by compiling first-order functions to their matrices)
+    fails the test instead of hanging CI. Typical examples take milliseconds."""
     def stop(signum, frame):
-        raise _TooSlow()
+        raise _TooSlow(f"one example took over {seconds} s")
     old = signal.signal(signal.SIGALRM, stop)
     signal.alarm(seconds)
     try:
         check(*args)
-    except _TooSlow:
-        reject()
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
 
 
-@settings(FAST, max_examples=300)
+@settings(FAST, max_examples=500)
 @given(_open_cases())
 def test_correctness_open_terms_linked_with_values(case):
-    _within(10, _check_open_case, case)
+    _within(60, _check_open_case, case)
 
 
 def _check_open_case(case):
