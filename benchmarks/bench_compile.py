@@ -2,7 +2,7 @@
 (benchmarks/baseline_closures.py) and hand-written PyTorch.
 
     python benchmarks/bench_compile.py           # about a minute on a laptop core
-    python benchmarks/bench_compile.py --full    # also measures the baseline at depth 5 (~10 s more)
+    python benchmarks/bench_compile.py --full    # also the baseline at depth 5, dilate at 28×28 (~2 min more)
     python benchmarks/bench_compile.py --threads 4
 
 1. The 10×10 matrix of the nested iteration
@@ -12,7 +12,8 @@
 2. The 1000×1000 matrix of λf:(ℕ ⊸ ℕ) ⊸ ℕ. λx:ℕ ⊸ ℕ. f x (target < 15 ms).
 3. Forward + backward of the compiled, linked `dilate` (type Image, a Conv2d step, a soft count
    from trainable logits) at batch 1024, against the same computation hand-written in
-   PyTorch (target: within 1.2×).
+   PyTorch (target: within 1.2×), on 8×8 and 16×16 images (the experiments' size), and 28×28
+   with --full. The target is checked on the worst of them.
 
 Times are the minimum (and median) over repeats, in milliseconds, compile included for 1 and 2.
 """
@@ -143,20 +144,22 @@ def bench_dilate(batch: int = 1024, size: int = 28, repeat: int = 21) -> dict:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--full", action="store_true", help="measure the baseline at depth 5 too")
+    parser.add_argument("--full", action="store_true", help="the baseline at depth 5, dilate at 28×28 too")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), nat_dim 10")
     nested_rows = bench_nested(args.full)
     big = bench_big_matrix()
-    dil = bench_dilate()
+    dils = [bench_dilate(size=size) for size in ((8, 16, 28) if args.full else (8, 16))]
+    dil = max(dils, key=lambda d: d["ratio"])
     d4, d8 = nested_rows[3]["ours_min"], nested_rows[7]["ours_min"]
     print("\nTargets:")
     print(f"   depth 4 < 15 ms: {d4:.2f} ms {'ok' if d4 < 15 else 'MISSED'}; "
           f"depth 8 < 50 ms: {d8:.2f} ms {'ok' if d8 < 50 else 'MISSED'}")
     print(f"   1000×1000 < 15 ms: {big['ours_min']:.2f} ms {'ok' if big['ours_min'] < 15 else 'MISSED'}")
-    print(f"   dilate within 1.2× (CPU time; minima {dil['ratio_min']:.2f}, medians {dil['ratio_median']:.2f}): "
+    print(f"   dilate within 1.2× (CPU time, worst size; minima {dil['ratio_min']:.2f}, "
+          f"medians {dil['ratio_median']:.2f}): "
           f"{'ok' if dil['ratio'] <= 1.2 else 'MISSED'}")
 
 
