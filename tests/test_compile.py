@@ -176,6 +176,21 @@ def test_deeply_nested_iters_compile_fast_and_exactly():
     assert torch.equal(m, torch.eye(10))  # each outer step adds exactly 1: n ↦ n
 
 
+def test_function_states_that_call_the_previous_state_twice_do_not_nest():
+    """Each state calls the one before it twice: as nested closures the last of 10 costs 2^9
+    runs of an inner iter, each again nested (this ran for minutes). A first-order function
+    state is its matrix instead, exact on one-hot inputs."""
+    src = ("λn:ℕ. iter{λb:𝟚. b | f ↪ λc:𝟚. iter{tt | d ↪ if d then (if c then f ff else f tt) "
+           "else (if c then f tt else f ff)}(2)}(n)")
+    t0 = time.perf_counter()
+    m = compile(parse_term(src)).matrix.reshape(2, 2, 10)  # (result, argument, count)
+    assert time.perf_counter() - t0 < 5
+    for k in range(10):
+        for j, arg in enumerate(["tt", "ff"]):
+            expected = cajal.evaluate(parse_term(f"({src}) {k} {arg}"))
+            assert torch.equal(m[:, j, k], encode(expected, "𝟚")), (k, arg)
+
+
 # ---------------------------------------------------------------- correctness theorem
 
 
