@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from baseline_closures import baseline_matrix  # noqa: E402
+from timing import timed  # noqa: E402
 
 import cajal  # noqa: E402
 from cajal import parse_term  # noqa: E402
@@ -43,18 +44,6 @@ def nested(depth: int) -> str:
     for k in range(depth, 1, -1):
         inner = f"iter{{y{k - 1} | y{k} ↪ {inner}}}(1)"
     return f"λn:ℕ. iter{{zero | y1 ↪ {inner}}}(n)"
-
-
-def timed(f, repeat: int = 7, warmup: int = 1, clock=time.perf_counter) -> tuple[float, float]:
-    """(min, median) time of f() in ms (wall time, or another clock such as process CPU time)."""
-    for _ in range(warmup):
-        f()
-    ts = []
-    for _ in range(repeat):
-        t0 = clock()
-        f()
-        ts.append((clock() - t0) * 1000)
-    return min(ts), statistics.median(ts)
 
 
 def ours_matrix(term):

@@ -3,9 +3,9 @@
     python benchmarks/bench_parse.py
 """
 
-import time
 
 from cajal import check, parse_cell
+from timing import best_of
 from cajal.syntax import Def, TermItem, TypeDecl
 
 BLOCK = """\
@@ -55,15 +55,6 @@ def parse_and_check(cell: str) -> int:
             check(item.term, defs=defs, types=types)
             checked += 1
     return checked
-
-
-def best_of(f, repeat=20):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 if __name__ == "__main__":

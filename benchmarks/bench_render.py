@@ -1,26 +1,17 @@
 """Time the renderers: a 100×100 heatmap (target well under 100 ms) and a loop's graph."""
 
-import time
 
 import torch
 
 import cajal
 from cajal import render
-
-
-def best_of(f, repeat=5):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+from timing import best_of
 
 
 if __name__ == "__main__":
     m = torch.randn(100, 100)
     render.heatmap(m[:2, :2], "ℕ", ["ℕ"])  # warm up
-    print(f"100×100 heatmap: {best_of(lambda: render.heatmap(m, 'ℕ ⊸ ℕ', ['ℕ ⊸ ℕ'])) * 1e3:.1f} ms")
+    print(f"100×100 heatmap: {best_of(lambda: render.heatmap(m, 'ℕ ⊸ ℕ', ['ℕ ⊸ ℕ']), 5) * 1e3:.1f} ms")
     term = cajal.parse_term("λn:ℕ. iter{tt | y ↪ if y then ff else tt}(n)")
-    print(f"parity graph (with dot): {best_of(lambda: str(render.graph(term))) * 1e3:.1f} ms")
-    print(f"parity derivation: {best_of(lambda: str(render.derivation(term))) * 1e3:.2f} ms")
+    print(f"parity graph (with dot): {best_of(lambda: str(render.graph(term)), 5) * 1e3:.1f} ms")
+    print(f"parity derivation: {best_of(lambda: str(render.derivation(term)), 5) * 1e3:.2f} ms")

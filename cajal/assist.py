@@ -191,14 +191,7 @@ def _completion(found: list[tuple[str, str]], start: int, end: int, kind: str) -
 def _item_start(code: str, pos: int) -> int:
     """Where the item containing `pos` starts (layout rule: a line beginning in column 1 that
     is neither blank nor a comment, or just after a `;`)."""
-    start = 0
-    offset = 0
-    for line in code.split("\n"):
-        if offset > pos:
-            break
-        if line[:1] not in ("", " ", "\t", "\r") and not line.startswith("--"):
-            start = offset
-        offset += len(line) + 1
+    start = _item_start_line(code, pos)
     # a `;` between the item start and pos starts a new item
     semi = start
     for tok in _tokens(code, start, pos):
@@ -450,6 +443,8 @@ def _typed_binding(session, code: str, pos: int) -> Optional[str]:
 
 
 def _item_start_line(code: str, pos: int) -> int:
+    """Where the line that starts the item containing `pos` begins (layout rule: a line
+    beginning in column 1 that is neither blank nor a comment)."""
     start = 0
     offset = 0
     for line in code.split("\n"):

@@ -32,6 +32,7 @@ from torch import nn
 
 from .encoding import check_numeral, dim, is_finite
 from .errors import CajalError
+from .parser import as_term, as_type
 from .pretty import pretty
 from .syntax import (
     Abstract, App, Arrow, BoolLit, BoolType, If, Iter, Lam, Let, Nat, NatType, Succ, Term, Type, Var,
@@ -900,20 +901,6 @@ class _Folder:
 # =============================================================== the compiled module
 
 
-def _as_term(term) -> Term:
-    if isinstance(term, str):
-        from .parser import parse_term
-        return parse_term(term)
-    return term
-
-
-def _as_type(t) -> Type:
-    if isinstance(t, str):
-        from .parser import parse_type
-        return parse_type(t)
-    return t
-
-
 def _as_compiled(name, d, nat_dim):
     if isinstance(d, Compiled):
         c = d
@@ -939,8 +926,8 @@ def compile(term, ctx: Optional[Mapping] = None, nat_dim: int = 10, *, defs: Opt
     ill-typed term and CajalError for a numeral ≥ nat_dim or a tensor above the size limit."""
     if not isinstance(nat_dim, int) or isinstance(nat_dim, bool) or nat_dim < 1:
         raise CajalError(f"nat_dim must be a positive integer, not {nat_dim!r}")
-    term = _as_term(term)
-    ctx = {name: _as_type(t) for name, t in (ctx or {}).items()}
+    term = as_term(term)
+    ctx = {name: as_type(t) for name, t in (ctx or {}).items()}
     defs = {name: _as_compiled(name, d, nat_dim) for name, d in (defs or {}).items()}
     typing = check(term, ctx, defs={name: c.type for name, c in defs.items()}, types=types)
     dtype = dtype or torch.get_default_dtype()

@@ -16,23 +16,17 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .errors import CajalError
+from .parser import as_type
 from .pretty import pretty
 from .syntax import Abstract, App, Arrow, BoolLit, BoolType, If, Iter, Lam, Nat, NatType, Type, Var, abstract_names, succ
 
 ARROW = "↦"
 
 
-def _type(t) -> Type:
-    if isinstance(t, str):
-        from .parser import parse_type
-        return parse_type(t)
-    return t
-
-
 def dim(t, nat_dim: int, *, strict: bool = False) -> Optional[int]:
     """The dimension of ⟦t⟧ for ℕ of size `nat_dim`; None (or, with `strict`, a CajalError)
     when t mentions an abstract type, which has no finite dimension."""
-    t = _type(t)
+    t = as_type(t)
     match t:
         case BoolType():
             return 2
@@ -52,12 +46,12 @@ def dim(t, nat_dim: int, *, strict: bool = False) -> Optional[int]:
 
 def is_finite(t) -> bool:
     """Whether ⟦t⟧ is finite-dimensional (t mentions no abstract type)."""
-    return not abstract_names(_type(t))
+    return not abstract_names(as_type(t))
 
 
 def is_first_order(t) -> bool:
     """Whether every argument of t (along its arrows) is 𝟚 or ℕ."""
-    t = _type(t)
+    t = as_type(t)
     while isinstance(t, Arrow):
         if isinstance(t.dom, Arrow) or isinstance(t.dom, Abstract):
             return False
@@ -72,7 +66,7 @@ def basis_name(t, k: int, nat_dim: int) -> str:
     """The name of the k-th basis vector of ⟦t⟧: `tt`/`ff`, `0…N-1`, and for τ₁ ⊸ τ₂ the
     unit matrix sending the c-th basis vector of τ₁ to the r-th of τ₂ (flat index
     k = r·dim τ₁ + c), written `c↦r`, parenthesised when nested."""
-    t = _type(t)
+    t = as_type(t)
     match t:
         case BoolType():
             return ("tt", "ff")[k]
@@ -93,7 +87,7 @@ def _paren(name: str) -> str:
 def basis_names(t, nat_dim: int = 10) -> list[str]:
     """Labels of the basis of ⟦t⟧, in order (see `basis_name`). Raises CajalError for a type
     that mentions an abstract type."""
-    t = _type(t)
+    t = as_type(t)
     return [basis_name(t, k, nat_dim) for k in range(dim(t, nat_dim, strict=True))]
 
 
@@ -108,7 +102,7 @@ def encode(value: Any, type, nat_dim: int = 10, *, dtype=None, device=None):
 
     from .values import Closure, Opaque
 
-    t = _type(type)
+    t = as_type(type)
     dtype = dtype or torch.get_default_dtype()
     if isinstance(value, Opaque):
         value = value.obj
@@ -182,7 +176,7 @@ def _describe(v: Any) -> str:
 
 def infer_nat_dim(t, size: int) -> int:
     """The N with dim(t, N) == size (dims grow with N, so a binary search)."""
-    t = _type(t)
+    t = as_type(t)
     if dim(t, 1) == dim(t, 2):  # no ℕ in t
         if dim(t, 1) != size:
             raise CajalError(f"a vector of type {pretty(t)} has {dim(t, 1)} entries, not {size}")
@@ -209,7 +203,7 @@ def decode(tensor, type, nat_dim: Optional[int] = None):
     `Opaque` table, a callable on values that the evaluator can apply."""
     import torch
 
-    t = _type(type)
+    t = as_type(type)
     if not is_finite(t):
         raise CajalError(f"values of type {pretty(t)} cannot be decoded: it has no finite dimension")
     x = torch.as_tensor(tensor).detach()

@@ -59,6 +59,16 @@ def parse_type(text: str, first_line: int = 1) -> Type:
     return _parse_alone(Source(text, first_line), 0, None, "type")
 
 
+def as_term(term) -> Term:
+    """A term given as a Term or as its source (the API accepts both)."""
+    return parse_term(term) if isinstance(term, str) else term
+
+
+def as_type(t) -> Type:
+    """A type given as a Type or as its source."""
+    return parse_type(t) if isinstance(t, str) else t
+
+
 def parse_fragment(source: Source, start: int, end: int, what: str = "term"):
     """Parse a term or type found at [start, end) of a larger source (a directive's argument)."""
     return _parse_alone(source, start, end, what)

@@ -4,50 +4,21 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Optional
 
+from ..encoding import ARROW, _paren, basis_name as encoding_basis_name, dim as encoding_dim  # noqa: F401
+from ..parser import as_term, as_type  # noqa: F401 (the renderers import them from here)
 from ..pretty import pretty
 from ..syntax import Abstract, Arrow, BoolType, NatType, Term, Type
-
-ARROW = "↦"
-
-
-def as_type(t) -> Type:
-    if isinstance(t, str):
-        from ..parser import parse_type
-        return parse_type(t)
-    return t
-
-
-def as_term(t) -> Term:
-    if isinstance(t, str):
-        from ..parser import parse_term
-        return parse_term(t)
-    return t
 
 
 def dim(t: Type, nat_dim: int) -> Optional[int]:
     """The dimension of ⟦t⟧, or None when t mentions an abstract type."""
-    from ..encoding import dim as encoding_dim
     return encoding_dim(t, nat_dim)
 
 
 def basis_name(t: Type, k: int, nat_dim: int) -> str:
-    """The name of the k-th basis vector of ⟦t⟧ (LANGUAGE.md section 5): `tt`/`ff`, `0…N-1`,
-    and for τ₁ ⊸ τ₂ the unit matrix sending the c-th basis vector of τ₁ to the r-th of τ₂,
-    flat index k = r·dim τ₁ + c, written `c↦r` (parenthesised when nested)."""
-    match t:
-        case BoolType():
-            return ("tt", "ff")[k]
-        case NatType():
-            return str(k)
-        case Arrow(dom, cod):
-            n = dim(dom, nat_dim)
-            r, c = divmod(k, n)
-            return f"{_paren(basis_name(dom, c, nat_dim))}{ARROW}{_paren(basis_name(cod, r, nat_dim))}"
-    return str(k)
-
-
-def _paren(name: str) -> str:
-    return f"({name})" if ARROW in name else name
+    """The name of the k-th basis vector of ⟦t⟧ (encoding.basis_name); for a type with no
+    finite dimension, just the index."""
+    return encoding_basis_name(t, k, nat_dim) if dim(t, nat_dim) is not None else str(k)
 
 
 def basis_names(t: Type, nat_dim: int) -> list[str]:

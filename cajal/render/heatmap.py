@@ -139,13 +139,7 @@ def _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name) -> View
             caption = ", ".join(f"{axes[2 + j].name} = {axes[2 + j].label(i)}" for j, i in enumerate(idx))
             slices.append((caption, t[(slice(None), slice(None)) + idx]))
 
-    html_parts, text_parts = [], []
-    if title:
-        html_parts.append(f'<div class="cj-title">{esc(title)}</div>')
-        text_parts.append(title)
-    for n in notes:
-        html_parts.append(f'<div class="cj-note">{esc(n)}</div>')
-        text_parts.append(f"note: {n}")
+    html_parts, text_parts = _header(title, notes)
     captions = [f"rows: {row_axis.caption()}"]
     if t.dim() > 1:
         captions.append(f"columns: {col_axis.caption()}")
@@ -343,13 +337,7 @@ def _summary(t, axes: list[_Axis], title, notes, exact) -> View:
     why = (f"too large to draw entry by entry (more than {MAX_CELLS:,} entries or {MAX_SLICES} slices): "
            f"each cell is the mean of a block")
 
-    html_parts, text_parts = [], []
-    if title:
-        html_parts.append(f'<div class="cj-title">{esc(title)}</div>')
-        text_parts.append(title)
-    for n in notes:
-        html_parts.append(f'<div class="cj-note">{esc(n)}</div>')
-        text_parts.append(f"note: {n}")
+    html_parts, text_parts = _header(title, notes)
     html_parts.append(f'<div class="cj-meta">{esc(axes_text)}</div>')
     html_parts.append(f'<div class="cj-meta">{esc(stats)}</div>')
     html_parts.append(f'<div class="cj-meta">{esc(why)}</div>')
@@ -462,3 +450,15 @@ def curried_view(matrix, ty: Arrow, param_names: Sequence[str] = (), *, nat_dim:
             return heatmap(tensor, t, list(zip(params, doms)), nat_dim=nat_dim, title=title, note=note)
     name = params[0] if params else "input"
     return heatmap(matrix, ty.cod, [(name, ty.dom)], nat_dim=nat_dim, title=title, note=note)
+
+
+def _header(title, notes) -> tuple[list, list]:
+    """The title and notes above a heatmap, as HTML parts and text parts."""
+    html_parts, text_parts = [], []
+    if title:
+        html_parts.append(f'<div class="cj-title">{esc(title)}</div>')
+        text_parts.append(title)
+    for n in notes:
+        html_parts.append(f'<div class="cj-note">{esc(n)}</div>')
+        text_parts.append(f"note: {n}")
+    return html_parts, text_parts
