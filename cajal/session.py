@@ -16,6 +16,7 @@ from .errors import CajalError, CajalSyntaxError, CajalTypeError, Source
 from .evaluate import apply, evaluate, steps
 from .parser import iter_cell, parse_fragment
 from .pretty import pretty
+from .substitute import substitute
 from .syntax import (
     BOOL, NAT, Arrow, Def, Directive, Term, TermItem, Type, TypeDecl, arrows, abstract_names, free_vars,
 )
@@ -133,6 +134,23 @@ class Definition:
     @property
     def python_name(self) -> str:
         return python_name(self.name)
+
+    # ------------------------------------------------------------ unfolding (δ)
+
+    @property
+    def unfolded_term(self) -> Term:
+        """The term δ unfolds this definition to. A definition it uses that has since been
+        redefined is inlined (closed), so a trace computes the value this definition has:
+        definitions are used by value."""
+        current = self._session.definitions
+        stale = {n: d.closed_term for n, d in self._defs.items() if current.get(n) is not d}
+        return substitute(self.term, stale)
+
+    @property
+    def closed_term(self) -> Term:
+        """This definition's term with every definition it uses inlined (closed terms only are
+        substituted, so no variable is captured)."""
+        return substitute(self.term, {n: d.closed_term for n, d in self._defs.items()})
 
     # ------------------------------------------------------------ exact evaluation
 
@@ -291,7 +309,8 @@ class Session:
         return {name: d.value for name, d in self.definitions.items() if name in used}
 
     def def_terms(self) -> dict[str, Term]:
-        return {name: d.term for name, d in self.definitions.items()}
+        """What δ unfolds each definition to (see Definition.unfolded_term)."""
+        return {name: d.unfolded_term for name, d in self.definitions.items()}
 
     def compile(self, term: Term):
         """Compile a closed term that may use the session's definitions."""

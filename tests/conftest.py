@@ -27,3 +27,22 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _close_widgets_before_exit():
+    """Widgets the tests made (steppers) are closed while Python still runs: otherwise their
+    __del__ runs during interpreter shutdown and prints ignored ImportErrors."""
+    yield
+    widgets = sys.modules.get("ipywidgets")
+    if widgets is None:
+        return
+    from ipywidgets.widgets.widget import _instances  # ipywidgets 8's registry of live widgets
+    for widget in list(_instances.values()):
+        try:
+            widget.close()
+        except Exception:  # its comm manager is gone (a kernel test replaced it): just forget it
+            widget.comm = None

@@ -3,7 +3,7 @@
 import pytest
 
 import cajal
-from cajal import CajalError, CajalSyntaxError, CajalTypeError
+from cajal import CajalError, CajalSyntaxError, CajalTypeError, pretty
 from cajal.session import Session, python_name
 
 PRELUDE = """\
@@ -121,6 +121,17 @@ def test_trace_directive_names_rules(session):
     rules = [s.rule for s in r.value]
     assert rules == ["δ", "δ", "β", "if-tt", "β", "if-ff"]
     assert str(r).splitlines()[-1].startswith("→ tt")
+
+
+def test_trace_of_an_older_definition_uses_what_it_was_defined_with():
+    s = Session()
+    s.run("def f (x : 𝟚) : 𝟚 = x\ndef g (x : 𝟚) : 𝟚 = f x")
+    s.run("def f (x : 𝟚) : 𝟚 = if x then ff else tt")  # g keeps the old f (used by value)
+    (trace, value, now) = s.run(":trace g tt\n:eval g tt\n:trace f tt")
+    assert value.value is True
+    assert trace.value[-1].term == cajal.parse_term("tt")  # the trace reaches g's value
+    assert pretty(trace.value[0].term) == "(λx:𝟚. (λx:𝟚. x) x) tt"  # old f inlined, not named
+    assert pretty(now.value[-1].term) == "ff"  # the name f is the current definition
 
 
 def test_set_nat_dim_persists_and_validates():
