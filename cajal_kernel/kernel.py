@@ -21,8 +21,15 @@ from traitlets import List, default
 
 import cajal
 
-README_URL = "https://github.com/cajal-notebook/cajal-notebook#readme"
-LANGUAGE_URL = "https://github.com/cajal-notebook/cajal-notebook/blob/main/docs/LANGUAGE.md"
+
+def _local_docs() -> list[dict]:
+    """Help links to the README and language reference of the checkout this kernel runs from
+    (an editable install). The project has no web site yet, so a wheel install links none."""
+    from pathlib import Path
+    root = Path(cajal.__file__).resolve().parents[1]
+    docs = [("Cajal Notebook (README)", root / "README.md"),
+            ("Cajal language reference", root / "docs" / "LANGUAGE.md")]
+    return [{"text": text, "url": path.as_uri()} for text, path in docs if path.is_file()]
 
 BANNER = f"""\
 Cajal {cajal.__version__} — a typed, linear, higher-order language whose programs compile to neurons
@@ -117,9 +124,7 @@ class CajalKernel(IPythonKernel):
 
     @default("help_links")
     def _default_help_links(self):
-        return [
-            {"text": "Cajal Notebook (README)", "url": README_URL},
-            {"text": "Cajal language reference", "url": LANGUAGE_URL},
+        return _local_docs() + [
             {"text": "IPython Reference", "url": "https://ipython.readthedocs.io/en/stable/"},
             {"text": "PyTorch Reference", "url": "https://pytorch.org/docs/stable/"},
         ]

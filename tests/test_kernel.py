@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 from queue import Empty
 
@@ -156,6 +157,9 @@ def test_kernel_info(kc):
     assert lang["pygments_lexer"] == "cajal" and lang["codemirror_mode"] == "haskell"
     links = {link["text"]: link["url"] for link in info["help_links"]}
     assert any("README" in text for text in links) and any("language" in text for text in links)
+    for text, url in links.items():  # the checkout's own docs (no invented web addresses)
+        if "Cajal" in text:
+            assert url.startswith("file://") and Path(urllib.parse.unquote(urllib.parse.urlparse(url).path)).is_file()
     assert info["banner"].startswith("Cajal ")
 
 
