@@ -92,7 +92,7 @@ class Closure(Fn):
 
     def apply(self, arg, r):
         node = self.node
-        return node.body.run({**self.env, node.param: arg}, r, self.rt)
+        return node.body.run({**self.env, node.param: settle(arg, node.param_type, r, self.rt)}, r, self.rt)
 
     def force(self, r):
         node = self.node
@@ -353,6 +353,15 @@ def _weigh(w: torch.Tensor, v, r: int, acc=None):
     return term if acc is None else acc + term
 
 
+def settle(v, ty: Type, r: int, rt: "Runtime"):
+    """A value about to be bound to a variable (by let, β or an iter state): a function that
+    may be its matrix becomes it, when that is small enough. Otherwise closures would nest in
+    closures, and a closure that calls the one it holds k times costs k^depth."""
+    if isinstance(v, Fn) and not isinstance(v, MatFn) and tabular(v, ty) and _affordable([v], ty, rt):
+        return v.force(r)
+    return v
+
+
 def _affordable(values, ty, rt: "Runtime") -> bool:
     """Whether the matrices of these function values fit comfortably (size_limit / W_FRACTION)."""
     d = rt.dim(ty) if is_finite(ty) else None
@@ -591,7 +600,7 @@ class LetNode(Node):
         return (self.bound, self.body)
 
     def run(self, env, r, rt):
-        v = self.bound.run(env, r, rt)
+        v = settle(self.bound.run(env, r, rt), self.bound.ty, r, rt)
         return self.body.run({**env, self.name: v}, r, rt)
 
 
@@ -661,10 +670,7 @@ class IterNode(Node):
             b = force(b, r)
         else:
             def advance(h):
-                h = step.run({**env, var: h}, r, rt)
-                if isinstance(h, Fn) and tabular(h, self.ty) and _affordable([h], self.ty, rt):
-                    h = h.force(r)  # its matrix, so that states do not nest (exponential cost)
-                return h
+                return settle(step.run({**env, var: h}, r, rt), self.ty, r, rt)
         # the readout Σᵢ nᵢ hᵢ, accumulated as the states are made (while each is in cache)
         h, hs, out = b, [b], _weigh(n[..., 0], b, r)
         for i in range(1, k + 1):

@@ -127,7 +127,7 @@ def encode(value: Any, type, nat_dim: int = 10, *, dtype=None, device=None):
         return out
     if isinstance(value, Closure):
         from .compiler import compile
-        term = value.as_term()
+        term = value.let_term()
         c = compile(term, nat_dim=nat_dim, dtype=dtype)
         if c.type != t:
             raise CajalError(f"this closure has type {pretty(c.type)}, not {pretty(t)}")

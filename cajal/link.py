@@ -149,7 +149,7 @@ def link(v: Any, ty: Type, name: str, rt: Runtime, rank: int):
     if isinstance(v, ValueClosure):
         from .compiler import compile
         try:
-            term = v.as_term()
+            term = v.let_term()
         except ValueError as err:
             raise CajalError(f"`{name}`: this closure holds a linked Python value and cannot be compiled") from err
         v = compile(term, nat_dim=rt.nat_dim, dtype=rt.dtype, size_limit=rt.limit)

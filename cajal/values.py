@@ -36,6 +36,22 @@ class Closure:
             self.__dict__["_term"] = term
         return term
 
+    def let_term(self) -> Term:
+        """The closed term this closure stands for, of size linear in what it holds: its free
+        variables bound by `let` to their values. (`as_term` substitutes them, copying a value
+        into every `if` branch that uses it: exponential for closures of closures.) This is the
+        form the compiler is given."""
+        term = self.__dict__.get("_let_term")
+        if term is None:
+            from .syntax import Let, free_vars
+            term = Lam(self.param, self.param_type, self.body)
+            for x in sorted(free_vars(self.body) - {self.param}, reverse=True):
+                if x in self.env:
+                    v = self.env[x]
+                    term = Let(x, v.let_term() if isinstance(v, Closure) else value_term(v), term)
+            self.__dict__["_let_term"] = term
+        return term
+
     def __eq__(self, other):
         return isinstance(other, Closure) and self.as_term() == other.as_term()
 

@@ -287,7 +287,7 @@ def _check_open_case(case):
     if how == "tensors":
         inputs = {x: encode(val, ctx[x], n) for x, val in vals.items()}
     elif how == "compiled":
-        inputs = {x: compile(value_term(val), nat_dim=n) if isinstance(val, Closure) else val
+        inputs = {x: compile(val.let_term(), nat_dim=n) if isinstance(val, Closure) else val
                   for x, val in vals.items()}
     else:
         inputs = vals
