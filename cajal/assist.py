@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from .errors import CajalError
 from .pretty import pretty
-from .session import DIRECTIVES, HELP, python_name
+from .session import DIRECTIVES, HELP
 from .tokens import KEYWORDS
 
 # `\name` + Tab gives the symbol (as in the Julia and Lean kernels). `\to` gives ⊸, not →,

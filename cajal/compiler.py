@@ -35,9 +35,9 @@ from .errors import CajalError
 from .parser import as_term, as_type
 from .pretty import pretty
 from .syntax import (
-    Abstract, App, Arrow, BoolLit, BoolType, If, Iter, Lam, Let, Nat, NatType, Succ, Term, Type, Var,
+    App, Arrow, BoolLit, BoolType, If, Iter, Lam, Let, Nat, NatType, Succ, Term, Type, Var,
 )
-from .types import Typing, check
+from .types import check
 
 SIZE_LIMIT_BYTES = 1 << 30  # refuse any tensor above this (1 GiB); compile(size_limit=…) overrides
 W_FRACTION = 8  # an iter uses a step matrix W only if W fits in size_limit / W_FRACTION; else runs its step
@@ -878,17 +878,14 @@ class _Folder:
         value = value.reshape(-1)
         if not self.owned(value):
             value = value.clone()
-        onehot = None
-        if isinstance(node.ty, NatType):
+        onehot, smax = None, node.smax
+        if isinstance(node.ty, NatType):  # the count is known now: iterate no further than it
             nz = (value != 0).nonzero()
+            smax = int(nz[-1, 0]) if len(nz) else 0
             if len(nz) == 1 and value[nz[0, 0]] == 1:
                 onehot = int(nz[0, 0])
         index = self.add(value, ("value", node.term))
         const = ConstNode(index, node, onehot)
-        smax = node.smax
-        if isinstance(node.ty, NatType):  # the count is known now: iterate no further than it
-            nz = (value != 0).nonzero()
-            smax = int(nz[-1, 0]) if len(nz) else 0
         const.setup(node.term, node.ty, self.rt.nat_dim, frozenset(), frozenset(), False, node.has_iter, smax)
         return const
 

@@ -18,7 +18,7 @@ from typing import Any, Optional
 from .errors import CajalError
 from .parser import as_type
 from .pretty import pretty
-from .syntax import Abstract, App, Arrow, BoolLit, BoolType, If, Iter, Lam, Nat, NatType, Type, Var, abstract_names, succ
+from .syntax import Abstract, Arrow, BoolLit, BoolType, If, Iter, Lam, NatType, Type, Var, abstract_names, succ
 
 ARROW = "↦"
 

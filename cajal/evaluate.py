@@ -14,7 +14,7 @@ from typing import Any, Mapping, Optional
 from .errors import CajalError
 from .substitute import substitute
 from .syntax import App, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var
-from .values import Closure, Opaque, Value, is_value, term_value, value_term
+from .values import Closure, Opaque, Value, is_value
 
 
 def evaluate(term: Term, env: Optional[Mapping[str, Any]] = None, *,

@@ -23,7 +23,7 @@ from .errors import CajalError
 from .pretty import pretty
 from .syntax import Abstract, Arrow, BoolType, NatType, Type, arrows
 
-from .compiler import Abs, Compiled, Fn, OpaqueFn, Runtime, apply_value, force
+from .compiler import Abs, Compiled, OpaqueFn, Runtime, apply_value, force
 
 
 # ---------------------------------------------------------------- binding

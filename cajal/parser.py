@@ -6,8 +6,8 @@ from typing import Optional
 
 from .errors import CajalSyntaxError, Source, Span
 from .syntax import (
-    BOOL, NAT, Abstract, App, Arrow, BoolLit, BoolType, Def, Directive, If, Item, Iter, Lam, Let,
-    Nat, NatType, Param, Succ, Term, TermItem, Type, TypeDecl, Var, succ,
+    Abstract, App, Arrow, BoolLit, BoolType, Def, Directive, If, Item, Iter, Lam, Let,
+    Nat, NatType, Param, Term, TermItem, Type, TypeDecl, Var, succ,
 )
 from .tokens import Lexer, Token
 

@@ -8,11 +8,12 @@ first error; what it defined before the error stays.
 from __future__ import annotations
 
 import difflib
+import functools
 import keyword
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .errors import CajalError, CajalSyntaxError, CajalTypeError, Source
+from .errors import CajalError, CajalSyntaxError, CajalTypeError
 from .evaluate import apply, evaluate, steps
 from .parser import iter_cell, parse_fragment
 from .pretty import pretty
@@ -146,10 +147,10 @@ class Definition:
         stale = {n: d.closed_term for n, d in self._defs.items() if current.get(n) is not d}
         return substitute(self.term, stale)
 
-    @property
+    @functools.cached_property
     def closed_term(self) -> Term:
         """This definition's term with every definition it uses inlined (closed terms only are
-        substituted, so no variable is captured)."""
+        substituted, so no variable is captured). Cached: a definition never changes."""
         return substitute(self.term, {n: d.closed_term for n, d in self._defs.items()})
 
     # ------------------------------------------------------------ exact evaluation

@@ -15,7 +15,7 @@ from typing import Iterable, Mapping, Optional, Union
 from .errors import CajalTypeError, Span
 from .pretty import pretty
 from .syntax import (
-    BOOL, NAT, Abstract, App, Arrow, BoolLit, BoolType, If, Iter, Lam, Let, Nat, NatType,
+    BOOL, NAT, Abstract, App, Arrow, BoolLit, If, Iter, Lam, Let, Nat,
     Succ, Term, Type, Var,
 )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping, Optional, Union
 
-from .syntax import BoolLit, Lam, Nat, Term, Type, Var
+from .syntax import BoolLit, Lam, Nat, Term, Type
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def run_core(text: str) -> None:
 
 def run_checked(term, types=()) -> None:
     try:
-        typing = check(term, types=types)
+        check(term, types=types)
     except CajalError as err:
         str(err)
         return

@@ -497,7 +497,7 @@ def test_definition_view_when_compiling_fails():
 @needs_compiler
 def test_definition_view_from_a_session():
     session = cajal.Session()
-    session.run(f"def and (x : 𝟚) (y : 𝟚) : 𝟚 = if x then y else (if y then ff else ff)")
+    session.run("def and (x : 𝟚) (y : 𝟚) : 𝟚 = if x then y else (if y then ff else ff)")
     view = render.definition_view(session.definitions["and"])
     cells = Cells(view.html)
     assert "y = tt" in cells.captions and cells.value("tt", "tt", 0) == 1 and cells.value("tt", "tt", 1) == 0
