@@ -1,4 +1,10 @@
-"""Shared test configuration: hypothesis profiles.
+"""Shared test configuration: hermetic homes and hypothesis profiles.
+
+Every test module runs with a fresh, empty IPython and Jupyter home (IPYTHONDIR and the
+JUPYTER_*_DIR variables), so kernels, shells and servers the tests start never read the
+user's history, profiles, kernelspecs or settings: a test passes the same on a machine where
+someone has used Jupyter for a year. Kernelspecs the tests need are installed into a temporary
+prefix and found through JUPYTER_PATH; the package's own ones (sys.prefix) stay visible.
 
 `ci` (loaded when the environment variable CI is set) runs 500 examples per property (the
 fuzz tests scale this up); `default` runs 100, for a quick local run. HYPOTHESIS_PROFILE
@@ -6,7 +12,9 @@ overrides the choice. Deadlines are off: timings on shared machines are noisy.
 """
 
 import os
+import shutil
 import sys
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -28,6 +36,30 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
+
+_HOMES = ("IPYTHONDIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR")
+
+
+def _fresh_homes(root: str) -> dict[str, str]:
+    return {var: os.path.join(root, var.lower()) for var in _HOMES}
+
+
+def pytest_configure(config):
+    """Before anything is imported or collected: no test ever sees the real homes."""
+    root = tempfile.mkdtemp(prefix="cajal-test-home-")
+    os.environ.update(_fresh_homes(root))
+    os.environ.pop("JUPYTER_PATH", None)  # only what a test itself installs
+    os.environ.pop("JUPYTER_CONFIG_PATH", None)
+    config.add_cleanup(lambda: shutil.rmtree(root, ignore_errors=True))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _hermetic_homes(tmp_path_factory):
+    """A fresh home per test module: a kernel's history holds only what its module ran."""
+    saved = {var: os.environ.get(var) for var in _HOMES}
+    os.environ.update(_fresh_homes(str(tmp_path_factory.mktemp("home"))))
+    yield
+    os.environ.update({var: value for var, value in saved.items() if value is not None})
 
 
 @pytest.fixture(autouse=True, scope="session")

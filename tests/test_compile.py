@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import cajal
 from cajal import CajalError, parse_term, parse_type, pretty
@@ -239,8 +239,7 @@ FAST = settings(deadline=None, suppress_health_check=list(HealthCheck))
 def test_correctness_closed_terms(case, n):
     term, ty = case
     v, fits = _evaluate_below(term, n)
-    if not fits:
-        return
+    assume(fits)
     got = compile(term, nat_dim=n).tensor
     assert torch.equal(got, encode(v, ty, n)), pretty(term)
 
@@ -281,8 +280,7 @@ def _check_open_case(case):
     term, ty, ctx, vals, how = case
     n = 10
     v, fits = _evaluate_below(substitute(term, {x: value_term(val) for x, val in vals.items()}), n)
-    if not fits:
-        return
+    assume(fits)
     c = compile(term, ctx, nat_dim=n)
     if how == "tensors":
         inputs = {x: encode(val, ctx[x], n) for x, val in vals.items()}
@@ -315,8 +313,7 @@ def _soft(ty, n, gen):
 def test_multilinear_in_every_input_not_captured_by_an_iter_step(case, seed):
     term, ty, ctx = case
     n = 8
-    if max(_numerals(term), default=0) >= n:
-        return
+    assume(max(_numerals(term), default=0) < n)
     c = compile(term, ctx, nat_dim=n)
     gen = torch.Generator().manual_seed(seed)
     base = {x: _soft(t, n, gen) for x, t in ctx.items()}
@@ -451,17 +448,15 @@ def test_encode_decode_and_basis_names():
 def test_gradients_exist_and_are_finite_for_every_linked_input(case, seed):
     term, ty, ctx = case
     n = 8
-    if not ctx or max(_numerals(term), default=0) >= n:
-        return
+    assume(ctx and max(_numerals(term), default=0) < n)
     c = compile(term, ctx, nat_dim=n, dtype=torch.float64)
     gen = torch.Generator().manual_seed(seed)
     inputs = {x: _soft(t, n, gen).double().requires_grad_() for x, t in ctx.items()}
     out = c(**inputs)
     out = out.tensor if isinstance(ty, Arrow) else out
-    if not torch.isfinite(out).all():
-        # a variable captured by nested iter steps makes a polynomial of enormous degree
-        # (5 steps inside 3 inside 7: degree 5^21): soft inputs whose sums are 1 ± ε overflow
-        return
+    # a variable captured by nested iter steps makes a polynomial of enormous degree
+    # (5 steps inside 3 inside 7: degree 5^21): soft inputs whose sums are 1 ± ε overflow
+    assume(torch.isfinite(out).all())
     (out * torch.rand(out.shape, generator=gen, dtype=torch.float64)).sum().backward()
     for x, t in inputs.items():
         assert t.grad is not None and torch.isfinite(t.grad).all(), f"{pretty(term)}: no gradient for {x}"

@@ -17,7 +17,7 @@ DEPTH = 500
 def through_everything(src, ty, value, *, trace=True, step_limit=None):
     """Parse, check, evaluate, pretty (both spellings) and reduce step by step."""
     term = parse_term(src)
-    assert typecheck(term) == parse_type(ty) if isinstance(ty, str) else ty
+    assert typecheck(term) == (parse_type(ty) if isinstance(ty, str) else ty)
     result = evaluate(term)
     if value is not None:
         assert result == value

@@ -252,9 +252,6 @@ def test_quick_mode_reads_the_environment(monkeypatch):
 
 # ------------------------------------------------------------------ the Cajal programs, compiled
 
-needs_compiler = pytest.mark.skipif(not programs.compiler_available(), reason="cajal.compiler has not landed")
-
-
 def test_programs_typecheck():
     import cajal
 
@@ -269,7 +266,6 @@ def test_programs_typecheck():
         cajal.Session().run(programs.COND_LITERAL)
 
 
-@needs_compiler
 def test_compiled_dilate_with_one_hot_counts_applies_the_step_n_times_exactly():
     dilate = programs.definitions(programs.DILATE)["dilate"]
     step = models.ConvStep()
@@ -288,7 +284,6 @@ def test_compiled_dilate_with_one_hot_counts_applies_the_step_n_times_exactly():
                                    data.dilation_targets(x, y), rtol=0, atol=0)
 
 
-@needs_compiler
 def test_compiled_dilate_links_soft_counts_and_is_differentiable():
     dilate = programs.definitions(programs.DILATE)["dilate"]
     model = models.DirectDilate(dilate)
@@ -301,7 +296,6 @@ def test_compiled_dilate_links_soft_counts_and_is_differentiable():
     assert any(float(p.grad.abs().sum()) > 0 for p in model.count.parameters())  # the count learns
 
 
-@needs_compiler
 def test_compiled_cond_and_and_match_their_denotations():
     defs = {**programs.definitions(programs.COND), **programs.definitions(programs.AND)}
     and_ = defs["and_"]

@@ -149,6 +149,20 @@ def test_starts_without_torch(kc):
     assert ran.stdout == "False False\n"
 
 
+def test_kernel_uses_the_temporary_homes(kc):
+    """The kernel's history, profile and Jupyter dirs are the test's (tests/conftest.py), never
+    the real ~/.ipython or ~/.local/share/jupyter."""
+    ran = execute(kc, "%%python\nimport jupyter_core.paths as p\n"
+                      "print(get_ipython().profile_dir.location)\nprint(get_ipython().history_manager.hist_file)\n"
+                      "print(p.jupyter_data_dir())\nprint(p.jupyter_config_dir())\nprint(p.jupyter_runtime_dir())")
+    locations = ran.stdout.split()
+    assert len(locations) == 5, ran.stdout
+    home = Path(os.environ["IPYTHONDIR"]).parent
+    for location in locations:
+        assert Path(location).resolve().is_relative_to(home.resolve()), location
+    assert not any(loc.startswith(str(Path.home() / ".ipython")) for loc in locations)
+
+
 def test_kernel_info(kc):
     info = shell_request(kc, "kernel_info")
     assert info["implementation"] == "cajal_kernel"

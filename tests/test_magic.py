@@ -21,17 +21,6 @@ from cajal.syntax import BOOL, NAT, Arrow
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def has_compiler() -> bool:
-    try:
-        import cajal.compiler  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_compiler = pytest.mark.skipif(not has_compiler(), reason="cajal.compiler is not there yet")
-
-
 @dataclass
 class Ran:
     stdout: str
@@ -200,7 +189,6 @@ def test_a_bare_term_displays_type_value_and_vector(ip):
     assert ran.execute_result["text/plain"].startswith("tt : 𝟚")
 
 
-@needs_compiler
 def test_the_display_has_the_compiled_vector(ip):
     ran = run(ip, "%%cajal\nff\ntt")
     assert "text/html" in ran.outputs[0] and "ff : 𝟚" in ran.outputs[0]["text/html"]
@@ -270,7 +258,6 @@ def test_show(ip):
 
 
 def test_show_graph_displays_the_graph(ip):
-    pytest.importorskip("cajal.render")
     ran = run(ip, "%%cajal --show graph\nλx:𝟚. if x then ff else tt")
     assert ran.ok and ran.result is None
     assert len(ran.outputs) == 1 and len(ran.outputs[0]) >= 1
@@ -292,7 +279,6 @@ def test_nat_dim_option_sets_the_session(ip):
     assert ip._cajal_session.nat_dim == 7
 
 
-@needs_compiler
 def test_nat_dim_reaches_the_compiled_definitions(ip):
     assert run(ip, "%%cajal --nat-dim 12 --quiet\ndef up (n : ℕ) : ℕ = succ n").ok
     assert tuple(ip.user_ns["up"].matrix.shape) == (12, 12)
@@ -311,7 +297,6 @@ def test_directives_print_or_display(ip):
 
 
 def test_views_are_display_data(ip):
-    pytest.importorskip("cajal.render")
     ran = run(ip, "%%cajal\n:derive λx:𝟚. x\n:trace (λx:𝟚. x) tt")
     assert ran.ok and len(ran.outputs) == 2
     assert all("text/plain" in o for o in ran.outputs)
@@ -396,7 +381,6 @@ def test_completion_in_cajal_cells(ip):
 # ---------------------------------------------------------------------------- linking (compiler)
 
 
-@needs_compiler
 def test_calls_with_bools_batches_soft_inputs_and_keywords(ip):
     import torch
     assert run(ip, NOT_AND).ok
@@ -410,7 +394,6 @@ def test_calls_with_bools_batches_soft_inputs_and_keywords(ip):
     assert torch.allclose(soft, torch.tensor([0.7, 0.3]))
 
 
-@needs_compiler
 def test_gradients_flow_through_a_definition(ip):
     import torch
     assert run(ip, NOT_AND).ok
@@ -430,7 +413,6 @@ def execute_notebook(nb, tmp_path):
     return client.execute()
 
 
-@needs_compiler
 def test_smoke_notebook_trains_a_linked_model(tmp_path):
     import nbformat
     nb = nbformat.read(ROOT / "notebooks" / "magic-smoke.ipynb", as_version=4)

@@ -68,7 +68,6 @@ def test_committed_notebook_keeps_a_full_run(name, marker, figures, _sources):
     assert not any(o.get("output_type") == "error" for o in _outputs(nb))
 
 
-@pytest.mark.skipif(not programs.compiler_available(), reason="the Cajal compiler/linker has not landed")
 @pytest.mark.parametrize("name,marker,figures,_sources", CASES)
 def test_notebook_runs_in_quick_mode(name, marker, figures, _sources, monkeypatch, tmp_path):
     monkeypatch.setenv("CAJAL_QUICK", "1")

@@ -80,17 +80,6 @@ def svg_counts(svg: str):
 needs_dot = pytest.mark.skipif(not render.dot_available(), reason="Graphviz's dot is not installed")
 
 
-def _compiler():
-    try:
-        from cajal import compiler  # noqa: F401
-    except ImportError:
-        return None
-    return compiler
-
-
-needs_compiler = pytest.mark.skipif(_compiler() is None, reason="cajal.compiler is not there yet")
-
-
 # ---------------------------------------------------------------- View
 
 
@@ -261,7 +250,6 @@ def test_curried_view_gives_slices_per_parameter():
     assert cells.value("ff", "ff", 1) == 1
 
 
-@needs_compiler
 @pytest.mark.parametrize("src,row,col,value", [
     (NOT, "tt", "ff", 1), (NOT, "tt", "tt", 0), (SUCC, "3", "2", 1), (SUCC, "0", "9", 0),
     (HIGHER, "tt", "tt↦tt", 1), (HIGHER, "ff", "tt↦ff", 1), (HIGHER, "tt", "ff↦tt", 0),
@@ -271,7 +259,6 @@ def test_compiled_view_with_the_compiler(src, row, col, value):
     assert Cells(view.html).value(row, col) == value
 
 
-@needs_compiler
 def test_compiled_view_and_with_the_compiler():
     view = render.compiled_view(cajal.compile(parse_term(AND)))
     cells = Cells(view.html)
@@ -494,7 +481,6 @@ def test_definition_view_when_compiling_fails():
     assert "no weights: numeral 12 does not fit" in view.text and "raise nat_dim" in view.html
 
 
-@needs_compiler
 def test_definition_view_from_a_session():
     session = cajal.Session()
     session.run("def and (x : 𝟚) (y : 𝟚) : 𝟚 = if x then y else (if y then ff else ff)")
@@ -536,7 +522,7 @@ def test_random_terms_render_without_errors():
 
 
 def test_render_basis_names_agree_with_encoding():
-    encoding = pytest.importorskip("cajal.encoding")
+    from cajal import encoding
     for src in ("𝟚", "ℕ", "𝟚 ⊸ 𝟚", "ℕ ⊸ 𝟚 ⊸ 𝟚", "(𝟚 ⊸ ℕ) ⊸ 𝟚"):
         t = parse_type(src)
         assert render.basis_names(t, 5) == encoding.basis_names(t, 5)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from cajal import widgets
 from cajal.parser import parse_term
 
@@ -54,15 +52,6 @@ def test_stepper_with_definitions_and_errors():
     assert getattr(bad, "kind", None) == "error"
 
 
-def _compiler():
-    try:
-        from cajal import compiler  # noqa: F401
-    except ImportError:
-        return None
-    return compiler
-
-
-@pytest.mark.skipif(_compiler() is None, reason="cajal.compiler is not there yet")
 def test_stepper_shows_hidden_states():
     s = widgets.stepper("iter{tt | y ↪ if y then ff else tt}(3)", nat_dim=6)
     states = s.hidden_states()
