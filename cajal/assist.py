@@ -12,32 +12,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from . import lexicon
 from .errors import CajalError
+from .lexicon import INPUT_SEQUENCES, TYPE_NAMES
 from .pretty import pretty
 from .session import DIRECTIVES, HELP
-from .tokens import KEYWORDS
-
-# `\name` + Tab gives the symbol (as in the Julia and Lean kernels). `\to` gives ⊸, not →,
-# because every Cajal function is linear (`->` and `→` are errors).
-UNICODE = {
-    "\\lambda": "λ", "\\lam": "λ", "\\l": "λ",
-    "\\multimap": "⊸", "\\lolli": "⊸", "\\-o": "⊸", "\\to": "⊸",
-    "\\hookrightarrow": "↪", "\\into": "↪",
-    "\\bbtwo": "𝟚", "\\two": "𝟚", "\\bool": "𝟚",
-    "\\bbN": "ℕ", "\\N": "ℕ", "\\nat": "ℕ",
-}
-
-TYPE_NAMES = ["Bool", "Nat"]
+from .tokens import KEYWORDS, line_item_at, scan
 
 _IDENT_CHARS = re.compile(r"[A-Za-z0-9_']")
-_TOKEN = re.compile(r"""
-    (?P<comment>--[^\n]*)
-  | (?P<space>\s+)
-  | (?P<ident>[A-Za-z_][A-Za-z0-9_']*)
-  | (?P<num>[0-9]+)
-  | (?P<sym>-o|=>|->|[λ\\⊸↪𝟚ℕ(){}|:.=,;→])
-  | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
+# A `\\name` being typed: a backslash and characters that occur in the names.
+_INPUT_SEQUENCE = re.compile(
+    r"\\[" + re.escape("".join(sorted({c for name in INPUT_SEQUENCES for c in name[1:]}))) + "]*$")
+# The symbols written with other than letters, longest first (`-o` before `λ`).
+_SYMBOLS = sorted(lexicon.SYMBOL_SPELLINGS, key=len, reverse=True)
 
 # What Shift-Tab shows on a keyword or symbol: its typing rule (LANGUAGE.md section 3) and
 # what it compiles to (section 5).
@@ -99,8 +86,8 @@ RULES["then"] = RULES["else"] = RULES["if"]
 RULES["in"] = RULES["let"]
 RULES["ff"] = RULES["true"] = RULES["false"] = RULES["tt"]
 RULES["↪"] += RULES["iter"]
-for _alias, _canonical in (("\\", "λ"), ("-o", "⊸"), ("=>", "↪"), ("𝟚", "Bool"), ("ℕ", "Nat")):
-    RULES[_alias] = RULES[_canonical]
+for _spelling, _canonical in lexicon.SPELLINGS.items():
+    RULES.setdefault(_spelling, RULES[_canonical])
 
 DIRECTIVE_HELP = {}
 for _usage, _text in HELP:
@@ -134,18 +121,18 @@ def complete(session, code: str, cursor_pos: Optional[int] = None) -> Completion
 
 
 def _complete(session, code: str, before: str, cursor: int) -> Completion:
-    m = re.search(r"\\[A-Za-z0-9-]*$", before)
+    m = _INPUT_SEQUENCE.search(before)
     if m and len(m.group()) > 1:
         typed = m.group()
-        names = sorted(n for n in UNICODE if n.startswith(typed))
+        names = sorted(n for n in INPUT_SEQUENCES if n.startswith(typed))
         if names:
-            symbols = {UNICODE[n] for n in names}
-            if typed in UNICODE:
-                found = [(UNICODE[typed], typed)]
+            symbols = {INPUT_SEQUENCES[n] for n in names}
+            if typed in INPUT_SEQUENCES:
+                found = [(INPUT_SEQUENCES[typed], typed)]
             elif len(symbols) == 1:
                 found = [(symbols.pop(), names[0])]
             else:
-                found = [(n, UNICODE[n]) for n in names]
+                found = [(n, INPUT_SEQUENCES[n]) for n in names]
             return _completion(found, m.start(), cursor, "symbol")
 
     line_start = before.rfind("\n") + 1
@@ -164,7 +151,7 @@ def _complete(session, code: str, before: str, cursor: int) -> Completion:
     candidates: list[tuple[str, str, str]] = []  # (text, kind, signature)
     abstract = sorted(getattr(session, "types", ()) or ())
     if _in_type_position(tokens):
-        candidates += [(t, "type", "") for t in TYPE_NAMES + abstract]
+        candidates += [(t, "type", "") for t in list(TYPE_NAMES) + abstract]
     else:
         for name, type_text in reversed(_bound_at(tokens)):
             candidates.append((name, "variable", f"{name} : {type_text}" if type_text else name))
@@ -172,7 +159,7 @@ def _complete(session, code: str, before: str, cursor: int) -> Completion:
             kind = "function" if type(d.type).__name__ == "Arrow" else "constant"
             candidates.append((name, kind, f"{name} : {pretty(d.type)}"))
         candidates += [(k, "keyword", "") for k in sorted(KEYWORDS - set(TYPE_NAMES))]
-        candidates += [(t, "type", "") for t in TYPE_NAMES + abstract]
+        candidates += [(t, "type", "") for t in list(TYPE_NAMES) + abstract]
     seen: set[str] = set()
     matches, items = [], []
     for text, kind, sig in candidates:
@@ -191,7 +178,7 @@ def _completion(found: list[tuple[str, str]], start: int, end: int, kind: str) -
 def _item_start(code: str, pos: int) -> int:
     """Where the item containing `pos` starts (layout rule: a line beginning in column 1 that
     is neither blank nor a comment, or just after a `;`)."""
-    start = _item_start_line(code, pos)
+    start = line_item_at(code, pos)[0]
     # a `;` between the item start and pos starts a new item
     semi = start
     for tok in _tokens(code, start, pos):
@@ -202,19 +189,8 @@ def _item_start(code: str, pos: int) -> int:
 
 def _tokens(code: str, start: int, end: int) -> list[tuple[str, str, int]]:
     """(kind, text, offset) of the significant tokens of code[start:end], tolerant of errors."""
-    out = []
-    for m in _TOKEN.finditer(code, start, end):
-        kind = m.lastgroup
-        if kind in ("comment", "space"):
-            continue
-        text = m.group()
-        if kind == "sym" and text == "\\":
-            text = "λ"
-        elif kind == "sym" and text in ("-o",):
-            text = "⊸"
-        elif kind == "sym" and text == "=>":
-            text = "↪"
-        out.append((kind, text, m.start()))
+    out = [(kind, lexicon.SPELLINGS.get(text, text) if kind == "symbol" else text, offset)
+           for kind, text, offset in scan(code, start, end)]
     # a directive `:word` at the start of a line is not a type annotation
     cleaned = []
     for i, tok in enumerate(out):
@@ -335,12 +311,10 @@ def word_at(code: str, cursor: int) -> tuple[str, int, int]:
     def symbol_at(pos: int):
         if not (0 <= pos < len(code)):
             return None
-        for sym in ("-o", "=>"):
-            for s in (pos - 1, pos):
+        for sym in _SYMBOLS:
+            for s in range(pos - len(sym) + 1, pos + 1):
                 if s >= 0 and code.startswith(sym, s):
-                    return sym, s, s + 2
-        if code[pos] in "λ\\⊸↪𝟚ℕ":
-            return code[pos], pos, pos + 1
+                    return sym, s, s + len(sym)
         return None
 
     for found in (ident_around(cursor - 1), symbol_at(cursor - 1), ident_around(cursor), symbol_at(cursor)):
@@ -390,8 +364,7 @@ def _typed_binding(session, code: str, pos: int) -> Optional[str]:
     from .syntax import Def, Directive, Iter, Lam, Let, TermItem, Var, children
     from .types import check
 
-    start = _item_start_line(code, pos)
-    end = _item_end(code, pos)
+    start, end = line_item_at(code, pos)
     chunk = code[start:end]
     first_line = code.count("\n", 0, start) + 1
     line = code.count("\n", 0, pos) + 1
@@ -440,31 +413,6 @@ def _typed_binding(session, code: str, pos: int) -> Optional[str]:
                 return f"{node.name} : {pretty(typing.types[id(node)])}  (a bound variable: use it exactly once)"
             stack.extend(children(node))
     return None
-
-
-def _item_start_line(code: str, pos: int) -> int:
-    """Where the line that starts the item containing `pos` begins (layout rule: a line
-    beginning in column 1 that is neither blank nor a comment)."""
-    start = 0
-    offset = 0
-    for line in code.split("\n"):
-        if offset > pos:
-            break
-        if line[:1] not in ("", " ", "\t", "\r") and not line.startswith("--"):
-            start = offset
-        offset += len(line) + 1
-    return start
-
-
-def _item_end(code: str, pos: int) -> int:
-    offset = code.find("\n", pos)
-    while offset >= 0:
-        nxt = offset + 1
-        line = code[nxt:code.find("\n", nxt) if code.find("\n", nxt) >= 0 else len(code)]
-        if line[:1] not in ("", " ", "\t", "\r") and not line.startswith("--"):
-            return offset
-        offset = code.find("\n", nxt)
-    return len(code)
 
 
 # ---------------------------------------------------------------------------- completeness

@@ -9,7 +9,7 @@ from .syntax import (
     Abstract, App, Arrow, BoolLit, BoolType, Def, Directive, If, Item, Iter, Lam, Let,
     Nat, NatType, Param, Term, TermItem, Type, TypeDecl, Var, succ,
 )
-from .tokens import Lexer, Token
+from .tokens import Lexer, Token, line_items
 
 MAX_DEPTH = 2000  # nesting deeper than this is refused with a message, not a RecursionError
 
@@ -25,28 +25,9 @@ def parse_cell(text: str, first_line: int = 1) -> list[Item]:
 def iter_cell(text: str, first_line: int = 1):
     """Parse a cell one item at a time, so that the items before a syntax error still run."""
     source = Source(text, first_line)
-    for start, end in _chunks(text):
+    for start, end in line_items(text):
         parser = _Parser(Lexer(source, start, end).tokens(), source)
         yield from parser.cell()
-
-
-def _chunks(text: str):
-    """[start, end) offsets of the runs of lines that the layout rule groups into items: a
-    chunk starts at a line that begins in column 1 with neither a space nor a comment."""
-    starts = []
-    offset = 0
-    for line in text.split("\n"):
-        if line[:1] not in ("", " ", "\t", "\r") and not line.startswith("--"):
-            starts.append(offset)
-        offset += len(line) + 1
-    if not starts or text[:starts[0]].strip(" \t\r\n") and not _only_comments(text[:starts[0]]):
-        starts.insert(0, 0)  # indented text before the first item: let the parser complain
-    bounds = starts + [len(text)]
-    return [(a, b) for a, b in zip(bounds, bounds[1:])]
-
-
-def _only_comments(text: str) -> bool:
-    return all(not line.strip() or line.strip().startswith("--") for line in text.split("\n"))
 
 
 def parse_term(text: str, first_line: int = 1) -> Term:

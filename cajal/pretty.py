@@ -5,13 +5,12 @@ The printer brackets exactly where the grammar needs it, so `parse(pretty(t)) ==
 
 from __future__ import annotations
 
+from .lexicon import ASCII, UNICODE
 from .syntax import Abstract, App, Arrow, BoolLit, BoolType, If, Iter, Lam, Let, Nat, NatType, Succ, Var
 
-_UNICODE = {"λ": "λ", "⊸": "⊸", "↪": "↪", "Bool": "𝟚", "Nat": "ℕ"}
-_ASCII = {"λ": "\\", "⊸": "-o", "↪": "=>", "Bool": "Bool", "Nat": "Nat"}
-
-# Precedence of the position a term is printed in.
-_TOP, _FUN, _ARG = 0, 1, 2
+# Precedence of the position a term is printed in: the whole text, a function applied to an
+# argument, an argument (brackets are added where the position needs them).
+TOP, FUNCTION, ARGUMENT = 0, 1, 2
 
 
 def pretty(thing, ascii: bool = False) -> str:
@@ -19,11 +18,16 @@ def pretty(thing, ascii: bool = False) -> str:
     from .errors import ensure_recursion_limit
     ensure_recursion_limit()
     try:
-        return _pretty(thing, _ASCII if ascii else _UNICODE)
+        return _pretty(thing, ASCII if ascii else UNICODE)
     except RecursionError:
         from .errors import CajalError
         raise CajalError("this is nested too deeply to print",
                          hint="split the program into smaller definitions with `def`") from None
+
+
+def pretty_at(term, position: int) -> str:
+    """The text of a term printed in `position` (TOP, FUNCTION or ARGUMENT) of a larger term."""
+    return _term(term, position, UNICODE)
 
 
 def _pretty(thing, sym) -> str:
@@ -35,14 +39,14 @@ def _pretty(thing, sym) -> str:
         case int():
             return numeral(thing)
         case Closure():
-            return _term(thing.as_term(), _TOP, sym)
+            return _term(thing.as_term(), TOP, sym)
         case Opaque():
             if thing.type is None:
                 return "<linked value>"
             return f"<linked {_type(thing.type, sym)}>"
         case BoolType() | NatType() | Arrow() | Abstract():
             return _type(thing, sym)
-    return _term(thing, _TOP, sym)
+    return _term(thing, TOP, sym)
 
 
 _STR_LIMIT = 10 ** 4000
@@ -80,20 +84,20 @@ def _term(t, prec: int, sym) -> str:
         case Nat(value):
             return numeral(value)
         case Succ(arg):
-            text = f"succ {_term(arg, _ARG, sym)}"
-            return f"({text})" if prec == _ARG else text
+            text = f"succ {_term(arg, ARGUMENT, sym)}"
+            return f"({text})" if prec == ARGUMENT else text
         case App(fn, arg):
-            text = f"{_term(fn, _FUN, sym)} {_term(arg, _ARG, sym)}"
-            return f"({text})" if prec == _ARG else text
+            text = f"{_term(fn, FUNCTION, sym)} {_term(arg, ARGUMENT, sym)}"
+            return f"({text})" if prec == ARGUMENT else text
         case Iter(base, var, step, count):
-            return (f"iter{{{_term(base, _TOP, sym)} | {var} {sym['↪']} {_term(step, _TOP, sym)}}}"
-                    f"({_term(count, _TOP, sym)})")
+            return (f"iter{{{_term(base, TOP, sym)} | {var} {sym['↪']} {_term(step, TOP, sym)}}}"
+                    f"({_term(count, TOP, sym)})")
         case Lam(param, param_type, body):
-            text = f"{sym['λ']}{param}:{_type(param_type, sym)}. {_term(body, _TOP, sym)}"
+            text = f"{sym['λ']}{param}:{_type(param_type, sym)}. {_term(body, TOP, sym)}"
         case If(c, a, b):
-            text = f"if {_term(c, _TOP, sym)} then {_term(a, _TOP, sym)} else {_term(b, _TOP, sym)}"
+            text = f"if {_term(c, TOP, sym)} then {_term(a, TOP, sym)} else {_term(b, TOP, sym)}"
         case Let(name, bound, body):
-            text = f"let {name} = {_term(bound, _TOP, sym)} in {_term(body, _TOP, sym)}"
+            text = f"let {name} = {_term(bound, TOP, sym)} in {_term(body, TOP, sym)}"
         case _:
             raise TypeError(f"not a term: {t!r}")
-    return text if prec == _TOP else f"({text})"
+    return text if prec == TOP else f"({text})"

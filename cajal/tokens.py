@@ -13,26 +13,56 @@ import re
 from bisect import bisect_right
 from typing import Optional
 
+from . import lexicon
 from .errors import CajalSyntaxError, Source, Span
 
-KEYWORDS = {"def", "type", "let", "in", "if", "then", "else", "iter", "succ", "zero", "tt", "ff",
-            "true", "false", "Bool", "Nat"}
+KEYWORDS = lexicon.RESERVED  # the words no identifier may be
 
-# Canonical value of each spelling.
-_SPELLINGS = {
-    "\\": "λ", "λ": "λ", "-o": "⊸", "⊸": "⊸", "=>": "↪", "↪": "↪",
-    "𝟚": "Bool", "Bool": "Bool", "ℕ": "Nat", "Nat": "Nat", "true": "tt", "false": "ff",
-}
 
-_TOKEN = re.compile(r"""
-    (?P<space>[ \t\r]+)
-  | (?P<newline>\n)
-  | (?P<comment>--[^\n]*)
-  | (?P<bad_arrow>->|→)
-  | (?P<ident>[A-Za-z_][A-Za-z0-9_']*)
-  | (?P<num>[0-9]+)
-  | (?P<symbol>-o|=>|[λ\\⊸↪𝟚ℕ(){}|:.=,;])
-""", re.VERBOSE)
+def starts_item(line: str) -> bool:
+    """The layout rule: a line that begins in column 1 with neither a space nor a comment starts
+    a new item (so does a `;`, which the tokenizer handles)."""
+    return line[:1] not in ("", " ", "\t", "\r") and not line.startswith(lexicon.COMMENT)
+
+
+def line_items(text: str) -> list[tuple[int, int]]:
+    """[start, end) offsets of the runs of lines that the layout rule groups into items (each
+    run ends where the next starts, so it includes its trailing newline, blank lines and
+    comments). Indented text before the first item is a run of its own, for the parser to
+    report."""
+    starts = []
+    offset = 0
+    for line in text.split("\n"):
+        if starts_item(line):
+            starts.append(offset)
+        offset += len(line) + 1
+    if not starts or text[:starts[0]].strip(" \t\r\n") and not _only_comments(text[:starts[0]]):
+        starts.insert(0, 0)
+    bounds = starts + [len(text)]
+    return list(zip(bounds, bounds[1:]))
+
+
+def line_item_at(text: str, pos: int) -> tuple[int, int]:
+    """The run of lines (as in `line_items`) that holds offset `pos`."""
+    for start, end in line_items(text):
+        if pos < end:
+            return start, end
+    return (0, 0) if not text else line_items(text)[-1]
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.strip().startswith(lexicon.COMMENT) for line in text.split("\n"))
+
+
+def scan(text: str, start: int = 0, end: Optional[int] = None):
+    """The raw tokens of text[start:end] as (kind, text, offset), skipping spaces and comments,
+    never failing: a character that starts no token is kind "other", a foreign arrow
+    "bad_arrow". Editor help (completion, inspection) reads a half-typed cell with this."""
+    end = len(text) if end is None else end
+    for m in lexicon.TOKEN.finditer(text, start, end):
+        kind = m.lastgroup
+        if kind not in ("space", "newline", "comment"):
+            yield kind, m.group(), m.start()
 
 
 _NON_SPACE = re.compile(r"\S")
@@ -84,8 +114,9 @@ def _bad_character(ch: str, span: Span) -> CajalSyntaxError:
     name = unicodedata.name(ch, "")
     if name and not ch.isascii():
         shown += f" ({name.lower()})"
-    hint = ("Cajal uses λ (or \\), ⊸ (or -o), ↪ (or =>), 𝟚 (or Bool), ℕ (or Nat), "
-            "( ) { } | : . = ; and identifiers made of ASCII letters, digits, _ and '")
+    symbols = ", ".join(f"{s.unicode} (or {s.ascii})" for s in lexicon.SYMBOLS)
+    hint = (f"Cajal uses {symbols}, {' '.join(lexicon.PUNCTUATION)} "
+            "and identifiers made of ASCII letters, digits, _ and '")
     if ch == "-":
         hint = "`-` alone is not an operator: a comment starts with `--`, and the linear arrow is `-o`"
     elif ch.isspace():
@@ -142,10 +173,10 @@ class Lexer:
         item_start = True
         while pos < self.end:
             line_start = pos == 0 or self.text[pos - 1] == "\n"
-            m = _TOKEN.match(self.text, pos, self.end)
-            if m is None:
-                raise _bad_character(self.text[pos], self.span(pos, pos + 1))
+            m = lexicon.TOKEN.match(self.text, pos, self.end)
             kind = m.lastgroup
+            if kind == "other":
+                raise _bad_character(self.text[pos], self.span(pos, pos + 1))
             text = m.group()
             if kind in ("space", "newline", "comment"):
                 pos = m.end()
@@ -167,11 +198,11 @@ class Lexer:
             item_start = False
             if kind == "ident":
                 tok_kind = "KW" if text in KEYWORDS else "IDENT"
-                value = _SPELLINGS.get(text, text)
+                value = lexicon.SPELLINGS.get(text, text)
             elif kind == "num":
                 tok_kind, value = "NUM", text
             else:
-                tok_kind, value = "SYM", _SPELLINGS.get(text, text)
+                tok_kind, value = "SYM", lexicon.SPELLINGS.get(text, text)
                 if value == "Bool" or value == "Nat":
                     tok_kind = "KW"
             if layout and value == ";" and tok_kind == "SYM":
@@ -192,15 +223,7 @@ class Lexer:
         return Token("DIRECTIVE", m.group(1), self.span(pos, end), m.end(), end)
 
     def _item_end(self, pos: int) -> int:
-        """The end of the item starting at `pos`: the next line that starts in column 1."""
-        while True:
-            nl = self.text.find("\n", pos, self.end)
-            if nl < 0:
-                return self.end
-            nxt = nl + 1
-            if nxt >= self.end:
-                return nl
-            ch = self.text[nxt]
-            if ch not in " \t\n\r" and not self.text.startswith("--", nxt):
-                return nl
-            pos = nxt
+        """The end of the item starting at `pos` (a directive's raw text runs to it): the end of
+        its run of lines, less the newline that ends the run."""
+        end = pos + line_items(self.text[pos:self.end])[0][1]
+        return end - 1 if end > pos and self.text[end - 1] == "\n" else end

@@ -20,6 +20,7 @@ from ipykernel.ipkernel import IPythonKernel
 from traitlets import List, default
 
 import cajal
+from cajal.lexicon import SYMBOLS
 
 
 def _local_docs() -> list[dict]:
@@ -35,7 +36,8 @@ BANNER = f"""\
 Cajal {cajal.__version__} — a typed, linear, higher-order language whose programs compile to neurons
 (Python {sys.version.split()[0]}, IPython kernel). Type :help for the directives; a cell that starts
 with %%python runs Python, where every `def f` of a Cajal cell is a callable `f`.
-λ ⊸ ↪ 𝟚 ℕ can be typed as \\ -o => Bool Nat, or as \\lambda \\multimap \\hookrightarrow + Tab."""
+{" ".join(s.unicode for s in SYMBOLS)} can be typed as {" ".join(s.ascii for s in SYMBOLS)}, \
+or as \\lambda \\multimap \\hookrightarrow + Tab."""
 
 # The transformed first line of a Cajal cell (the kernel's cells have no header line, so
 # errors count lines from 1).

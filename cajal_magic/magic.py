@@ -18,21 +18,12 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import display
 
 from cajal.errors import CajalError
+from cajal.lexicon import to_ascii
 from cajal.pretty import pretty
 from cajal.session import Definition, Result, Session, python_name
 
 SHOW_CHOICES = ("type", "value", "tensor", "graph")
 DEFAULT_SHOW = frozenset({"type", "value", "tensor"})
-
-# What `--ascii` prints instead of each symbol (the ASCII spellings of LANGUAGE.md section 1).
-_ASCII = str.maketrans({"λ": "\\", "⊸": "-o", "↪": "=>", "𝟚": "Bool", "ℕ": "Nat", "→": "->", "…": "...",
-                        "⟦": "[[", "⟧": "]]", "Δ": "D", "∘": "o", "⊢": "|-", "τ": "t", "≥": ">=",
-                        "·": "*", **{chr(0x2080 + i): str(i) for i in range(10)}})
-
-
-def to_ascii(text: str) -> str:
-    return text.translate(_ASCII)
-
 
 # ---------------------------------------------------------------------------- session per shell
 

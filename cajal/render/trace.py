@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import CajalError
-from ..pretty import pretty
+from ..pretty import ARGUMENT, FUNCTION, TOP, pretty, pretty_at
 from ..syntax import App, If, Iter, Lam, Let, Succ, Term, Var
 from ..values import is_value
 from ._common import Defs, as_term
@@ -34,24 +34,15 @@ def subterm(term: Term, path: tuple[int, ...]) -> Term:
 
 
 def _position_prec(parent: Term, index: int) -> int:
-    try:
-        from ..pretty import _ARG, _FUN, _TOP
-    except ImportError:  # pragma: no cover
-        _ARG, _FUN, _TOP = 2, 1, 0
     if isinstance(parent, App):
-        return _FUN if index == 0 else _ARG
+        return FUNCTION if index == 0 else ARGUMENT
     if isinstance(parent, Succ):
-        return _ARG
-    return _TOP
+        return ARGUMENT
+    return TOP
 
 
 def _print_at(term: Term, prec: int) -> str:
-    try:
-        from ..pretty import _UNICODE, _term
-        return _term(term, prec, _UNICODE)
-    except ImportError:  # pragma: no cover
-        text = pretty(term)
-        return text if prec == 0 or isinstance(term, Var) else f"({text})"
+    return pretty_at(term, prec)
 
 
 def split_at(term: Term, path: tuple[int, ...]) -> tuple[str, str, str]:

@@ -8,7 +8,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename, get_lexer_for_mimetype
 from pygments.token import Comment, Error, Keyword, Name, Number, Operator, Text, Token
 
-from cajal.lexer import CONSTANTS, KEYWORDS, TYPES, CajalLexer
+from cajal.pygments_lexer import CONSTANTS, KEYWORDS, TYPES, CajalLexer
 from cajal.tokens import KEYWORDS as LANGUAGE_KEYWORDS
 
 PROGRAM = """\

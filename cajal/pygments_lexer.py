@@ -1,7 +1,7 @@
 """A Pygments lexer for Cajal, so that nbconvert's HTML export, `jupyter console`, Sphinx and
 anything else that uses Pygments highlight Cajal cells.
 
-Registered under the `pygments.lexers` entry point (`cajal = "cajal.lexer:CajalLexer"`), so
+Registered under the `pygments.lexers` entry point (`cajal = "cajal.pygments_lexer:CajalLexer"`), so
 `pygments.lexers.get_lexer_by_name("cajal")` finds it once the package is installed.
 
 Besides the language itself (LANGUAGE.md section 1), it knows the two notebook conventions that
@@ -12,21 +12,33 @@ highlighted as Python.
 
 from __future__ import annotations
 
+import re
+
 from pygments.lexer import RegexLexer, bygroups, using
 from pygments.lexers.python import PythonLexer
 from pygments.token import (
     Comment, Error, Keyword, Name, Number, Operator, Punctuation, Text, Whitespace,
 )
 
+from . import lexicon
+
 __all__ = ["CajalLexer"]
 
-# Keep in step with cajal.tokens.KEYWORDS (tests check that they agree).
-KEYWORDS = {"def", "type", "let", "in", "if", "then", "else", "iter", "succ", "zero"}
-CONSTANTS = {"tt", "ff", "true", "false"}
-TYPES = {"Bool", "Nat"}
-DECLARATIONS = {"def", "type"}
+# The words and symbols come from the one table (`cajal.lexicon`).
+KEYWORDS = frozenset(lexicon.KEYWORDS)
+CONSTANTS = frozenset(lexicon.CONSTANTS)
+TYPES = frozenset(lexicon.TYPE_NAMES)
 
-_IDENT = r"[A-Za-z_][A-Za-z0-9_']*"
+
+def _spellings(role: str) -> str:
+    symbols = [spelling for s in lexicon.SYMBOLS if s.role == role for spelling in (s.unicode, s.ascii)
+               if not re.fullmatch(lexicon.IDENTIFIER, spelling)]
+    return "|".join(re.escape(spelling) for spelling in sorted(symbols, key=len, reverse=True))
+
+
+_IDENT = lexicon.IDENTIFIER
+_COMMENT = re.escape(lexicon.COMMENT)
+_OPERATORS = "[" + re.escape("".join(c for c in lexicon.PUNCTUATION if c not in "(){}")) + "]"
 
 
 def _identifier(lexer, match):
@@ -63,18 +75,19 @@ class CajalLexer(RegexLexer):
             # A directive at the start of a line, with its `--options`.
             (r"^(:)([A-Za-z_]+)((?:[ \t]+--[A-Za-z][\w-]*)*)",
              bygroups(Punctuation, Keyword.Pseudo, Name.Attribute)),
-            (r"--[^\n]*", Comment.Single),
+            (_COMMENT + r"[^\n]*", Comment.Single),
             (r"\s+", Whitespace),
             # `def f` and `type A` name what they declare.
             (r"(def)(\s+)(" + _IDENT + ")", bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             (r"(type)(\s+)(" + _IDENT + ")", bygroups(Keyword.Declaration, Whitespace, Name.Class)),
             (_IDENT, _identifier),
-            (r"[0-9]+", Number.Integer),
-            (r"[λ\\]", Keyword),
-            (r"𝟚|ℕ", Keyword.Type),
-            (r"⊸|-o|↪|=>", Operator),
-            (r"->|→", Error),  # not a Cajal arrow: every function is linear (write ⊸ or -o)
-            (r"[=:.|,;]", Operator),
+            (lexicon.NUMERAL, Number.Integer),
+            (_spellings("binder"), Keyword),
+            (_spellings("type"), Keyword.Type),
+            (_spellings("arrow"), Operator),
+            # not a Cajal arrow: every function is linear (write ⊸ or -o)
+            (lexicon.BAD_ARROW_PATTERN, Error),
+            (_OPERATORS, Operator),
             (r"[(){}]", Punctuation),
             (r".", Error),
         ],
