@@ -13,13 +13,14 @@ answers `kernel_info` before anything compiles).
 
 from __future__ import annotations
 
-import re
 import sys
 
+from IPython.core.error import UsageError
 from ipykernel.ipkernel import IPythonKernel
 from traitlets import List, default
 
 import cajal
+from cajal import cells
 from cajal.lexicon import SYMBOLS
 
 
@@ -39,60 +40,28 @@ with %%python runs Python, where every `def f` of a Cajal cell is a callable `f`
 {" ".join(s.unicode for s in SYMBOLS)} can be typed as {" ".join(s.ascii for s in SYMBOLS)}, \
 or as \\lambda \\multimap \\hookrightarrow + Tab."""
 
-# The transformed first line of a Cajal cell (the kernel's cells have no header line, so
-# errors count lines from 1).
-_CAJAL_HEADER = "%%cajal --first-line {}\n"
-_PYTHON_HEADER = re.compile(r"%%python[ \t]*\r?\n?\Z")
-_CAJAL_MAGIC = re.compile(r"%%cajal\b")
-
-
-# `exit` / `quit` end a console session, as in IPython (they are not Cajal terms anyone means).
-_EXIT = re.compile(r"\s*(exit|quit)(\(\))?\s*\Z")
-
-
-def cell_kind(code: str) -> tuple[str, int]:
-    """("cajal" | "python" | "ipython", offset of the cell's body). "python" is a `%%python`
-    cell (its body starts after the header); "ipython" is any other magic, a shell escape, or
-    `exit` / `quit`."""
-    if _EXIT.match(code):
-        return "ipython", 0
-    m = re.match(r"(?:[ \t]*\n)*", code)
-    start = m.end()
-    rest = code[start:]
-    if rest.startswith("%%"):
-        header_end = code.find("\n", start)
-        header_end = len(code) if header_end < 0 else header_end + 1
-        if _PYTHON_HEADER.match(code[start:header_end]):
-            return "python", header_end
-        if _CAJAL_MAGIC.match(rest):
-            return "cajal", header_end
-        return "ipython", 0
-    if rest[:1] in ("%", "!"):
-        return "ipython", 0
-    return "cajal", 0
-
-
 def cajal_cells(lines: list[str]) -> list[str]:
-    """IPython input transformer (runs first): route a cell to `%%cajal` or to Python."""
-    if not lines or _EXIT.match("".join(lines)):
+    """IPython input transformer (runs first): route a cell to `%%cajal` or to Python, as
+    `cajal.cells.classify` says."""
+    code = "".join(lines)
+    cell = cells.classify(code)
+    if cell.kind == cells.IPYTHON or not code.strip():
         return lines
-    i = 0
-    while i < len(lines) and not lines[i].strip():
-        i += 1
-    if i == len(lines):
-        return lines
-    head = lines[i]
-    if head.startswith("%%"):
-        if _PYTHON_HEADER.match(head):
-            # Keep the header as a comment so Python's line numbers match the cell's.
-            return lines[:i] + ["# %%python\n"] + lines[i + 1:]
-        if _CAJAL_MAGIC.match(head) and i > 0:
-            # Leading blank lines would be dropped by IPython: keep the line count right.
-            return [head.rstrip("\r\n") + f" --first-line {i + 2}\n"] + lines[i + 1:]
-        return lines
-    if head[:1] in ("%", "!"):
-        return lines
-    return [_CAJAL_HEADER.format(1)] + lines
+    before = code[:code.index(cell.header)] if cell.header else ""
+    body = code[cell.body:]
+    if cell.kind == cells.PYTHON:
+        if cell.problem:
+            raise UsageError(cell.problem)
+        # Keep the header (and blank lines before it, which IPython would drop) as comments, so
+        # that Python's line numbers match the cell's.
+        return _lines("#\n" * before.count("\n") + f"# {cell.header.lstrip()}\n{body}")
+    if cell.header:  # `%%cajal` after blank lines, which IPython would drop: keep the line count
+        return lines if not before else _lines(f"{cell.header} --first-line {cell.first_line}\n{body}")
+    return _lines(f"%%cajal --first-line {cell.first_line}\n{code}")
+
+
+def _lines(code: str) -> list[str]:
+    return code.splitlines(keepends=True)
 
 
 # IPython's check_complete skips transformers with side effects; this one must be skipped there,
@@ -149,7 +118,8 @@ class CajalKernel(IPythonKernel):
 
     def do_complete(self, code, cursor_pos):
         cursor_pos = len(code) if cursor_pos is None else cursor_pos
-        kind, body = cell_kind(code)
+        cell = cells.classify(code)
+        kind, body = cell.kind, cell.body
         if kind != "cajal" or cursor_pos < body:
             return self._python_complete(code, cursor_pos, kind, body)
         from cajal import assist
@@ -171,7 +141,8 @@ class CajalKernel(IPythonKernel):
 
     def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
         cursor_pos = len(code) if cursor_pos is None else cursor_pos
-        kind, body = cell_kind(code)
+        cell = cells.classify(code)
+        kind, body = cell.kind, cell.body
         if kind != "cajal" or cursor_pos < body:
             if kind == "python" and cursor_pos >= body:
                 code, cursor_pos = code[body:], cursor_pos - body
@@ -183,10 +154,13 @@ class CajalKernel(IPythonKernel):
         return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
 
     def do_is_complete(self, code):
-        kind, body = cell_kind(code)
-        if kind == "python":
+        cell = cells.classify(code)
+        kind, body = cell.kind, cell.body
+        if kind == cells.PYTHON:
+            if not code[body:].strip():  # just the header: the Python is still to come
+                return {"status": "incomplete", "indent": ""}
             return super().do_is_complete(code[body:])
-        if kind == "ipython":
+        if kind == cells.IPYTHON:
             return super().do_is_complete(code)
         from cajal import assist
         status, indent = assist.is_complete(code[body:])

@@ -6,21 +6,14 @@ session's definitions, the variables bound at the cursor, and `\\lambda` → `λ
 
 from __future__ import annotations
 
-import re
+from cajal.cells import cajal_body
 
 try:  # IPython ≥ 8.6
     from IPython.core.completer import SimpleCompletion, context_matcher
 except ImportError:  # pragma: no cover - older IPython: no completion in %%cajal cells
     SimpleCompletion = context_matcher = None
 
-_HEADER = re.compile(r"\A[ \t]*%%cajal\b[^\n]*\n")
 _IDENTIFIER = "cajal_magic.completion.cajal_matcher"
-
-
-def cajal_cell(full_text: str):
-    """If `full_text` is a `%%cajal` cell: the offset where its body starts."""
-    m = _HEADER.match(full_text)
-    return m.end() if m else None
 
 
 def _matcher(context):
@@ -28,12 +21,13 @@ def _matcher(context):
 
     from .magic import get_session
 
-    body_start = cajal_cell(context.full_text)
+    body_start = cajal_body(context.full_text, notebook="python")
     if body_start is None:
         return {"completions": [], "suppress": False}
     lines = context.full_text.split("\n")
     offset = sum(len(line) + 1 for line in lines[: context.cursor_line]) + context.cursor_position
-    if offset < body_start:  # on the header line: let IPython complete magics and options
+    if offset < body_start or "\n" not in context.full_text[:body_start]:
+        # on the header line: let IPython complete magics and options
         return {"completions": [], "suppress": False}
     body = context.full_text[body_start:]
     found = assist.complete(get_session(), body, offset - body_start)

@@ -127,17 +127,14 @@ def shell_request(kc, method, *args, **kwargs):
 # ---------------------------------------------------------------------------- routing (no kernel)
 
 
-def test_cell_kinds():
-    from cajal_kernel.kernel import cajal_cells, cell_kind
-    assert cell_kind("not tt") == ("cajal", 0)
-    assert cell_kind("%%python\nx = 1") == ("python", 9)
-    assert cell_kind("\n%%cajal --ascii\ntt") == ("cajal", 17)
-    for code in ("%%time\ntt", "%who", "!ls", "exit", "quit()"):
-        assert cell_kind(code)[0] == "ipython"
+def test_cell_transformer():
+    from cajal_kernel.kernel import cajal_cells
     assert cajal_cells(["tt\n"]) == ["%%cajal --first-line 1\n", "tt\n"]
     assert cajal_cells(["%%python\n", "x = 1\n"]) == ["# %%python\n", "x = 1\n"]
+    assert cajal_cells(["%%python3  # c\n", "x = 1\n"]) == ["# %%python3  # c\n", "x = 1\n"]
     assert cajal_cells(["\n", "%%cajal --ascii\n", "tt\n"]) == ["%%cajal --ascii --first-line 3\n", "tt\n"]
     assert cajal_cells(["%%time\n", "tt\n"]) == ["%%time\n", "tt\n"]
+    assert cajal_cells(["\n", "  \n"]) == ["\n", "  \n"]
 
 
 # ---------------------------------------------------------------------------- start-up
@@ -314,6 +311,25 @@ def test_python_cell_line_numbers_match_the_cell(kc):
     assert "line 3" in "\n".join(error["traceback"])
 
 
+@pytest.mark.parametrize("header", ["%%python  # a comment", "%%python3", "%%python3 # c", "\n%%python"])
+def test_python_cell_headers_run_in_the_kernel(kc, header):
+    """Every spelling of a Python cell runs in-kernel, with the definitions (not IPython's
+    subprocess magic, which cannot see them)."""
+    ran = execute(kc, f"{header}\nprint(not_.eval(False))\n1 / 0")
+    assert ran.stdout == "True\n"
+    [error] = ran.of("error")
+    assert error["ename"] == "ZeroDivisionError" and "CalledProcessError" not in str(error)
+    assert f"line {header.count(chr(10)) + 3}" in "\n".join(error["traceback"])
+
+
+def test_python_cell_with_options_gives_a_clean_message(kc):
+    ran = execute(kc, "%%python --bg\nprint(1)")
+    assert ran.status == "error" and ran.stdout == ""
+    text = "\n".join(c.get("text", "") for c in ran.of("stream")) + str(ran.of("error"))
+    assert "takes no options" in text and "--bg" in text
+    assert "Traceback" not in text and "CalledProcessError" not in text
+
+
 def test_other_magics_keep_working(kc):
     ran = execute(kc, "%%time\nnot ff")
     assert ran.status == "ok" and "Wall time" in ran.stdout
@@ -477,6 +493,8 @@ def test_inspect(kc):
     ("def f (x : 𝟚) : 𝟚 =\n  x\n", "complete"),
     ("tt $", "invalid"), ("λx:𝟚 -> 𝟚. x", "invalid"), ("tt)", "invalid"),
     ("%%python\nfor i in range(3):", "incomplete"), ("%%python\nx = 1", "complete"),
+    ("%%python", "incomplete"), ("%%python\n", "incomplete"), ("%%python3  # c", "incomplete"),
+    ("%%python3\nx = 1", "complete"),
 ])
 def test_is_complete(kc, code, status):
     reply = shell_request(kc, "is_complete", code)
