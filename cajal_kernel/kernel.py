@@ -117,7 +117,15 @@ class CajalKernel(IPythonKernel):
     # ------------------------------------------------------------------ editor help
 
     def do_complete(self, code, cursor_pos):
-        cursor_pos = len(code) if cursor_pos is None else cursor_pos
+        code, cursor_pos = _request(code, cursor_pos)
+        try:
+            return self._complete(code, cursor_pos)
+        except Exception:  # every request gets a reply: an editor's help is never worth a silence
+            self.log.exception("completion failed")
+            return {"status": "ok", "matches": [], "cursor_start": cursor_pos, "cursor_end": cursor_pos,
+                    "metadata": {}}
+
+    def _complete(self, code, cursor_pos):
         cell = cells.classify(code)
         kind, body = cell.kind, cell.body
         if kind != "cajal" or cursor_pos < body:
@@ -140,7 +148,14 @@ class CajalKernel(IPythonKernel):
         return super().do_complete(code, cursor_pos)
 
     def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
-        cursor_pos = len(code) if cursor_pos is None else cursor_pos
+        code, cursor_pos = _request(code, cursor_pos)
+        try:
+            return self._inspect(code, cursor_pos, detail_level, omit_sections)
+        except Exception:  # every request gets a reply
+            self.log.exception("inspection failed")
+            return {"status": "ok", "found": False, "data": {}, "metadata": {}}
+
+    def _inspect(self, code, cursor_pos, detail_level, omit_sections):
         cell = cells.classify(code)
         kind, body = cell.kind, cell.body
         if kind != "cajal" or cursor_pos < body:
@@ -154,6 +169,14 @@ class CajalKernel(IPythonKernel):
         return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
 
     def do_is_complete(self, code):
+        code, _ = _request(code, 0)
+        try:
+            return self._is_complete(code)
+        except Exception:  # every request gets a reply
+            self.log.exception("is_complete failed")
+            return {"status": "unknown"}
+
+    def _is_complete(self, code):
         cell = cells.classify(code)
         kind, body = cell.kind, cell.body
         if kind == cells.PYTHON:
@@ -168,6 +191,16 @@ class CajalKernel(IPythonKernel):
         if status == "incomplete":
             reply["indent"] = indent
         return reply
+
+
+def _request(code, cursor_pos) -> tuple[str, int]:
+    """A request's code and cursor, made valid: a missing cursor is the end of the code, and
+    one out of range (negative, or past the end) is moved to the nearest end. Clients send
+    both (the protocol counts code points; a stale cursor can outrun an edited cell)."""
+    code = code if isinstance(code, str) else ""
+    if not isinstance(cursor_pos, int) or isinstance(cursor_pos, bool):
+        return code, len(code)
+    return code, min(max(cursor_pos, 0), len(code))
 
 
 def _shift_completion(reply: dict, offset: int) -> dict:

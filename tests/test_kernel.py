@@ -485,6 +485,21 @@ def test_inspect(kc):
     assert reply["found"] and "len" in reply["data"]["text/plain"]
 
 
+def test_every_completion_and_inspection_is_answered(kc):
+    """A cursor out of range (negative, past the end, a stale one from an edited cell) is
+    moved to the nearest end of the code: every request gets its reply, promptly."""
+    codes = ["tt", "", "λx:𝟚. x", "%%python\nprint(1)", "%%python\n", "%time 1", "%%cajal\ntt", "\n\n", "len"]
+    for code in codes:
+        for cursor in (-5, -1, len(code) + 1, 10**6):
+            for method in ("complete", "inspect"):
+                msg_id = getattr(kc, method)(code, cursor)
+                reply = kc.get_shell_msg(timeout=10)
+                assert reply["parent_header"]["msg_id"] == msg_id
+                assert reply["content"]["status"] == "ok", (method, code, cursor, reply["content"])
+    end = shell_request(kc, "complete", "ite", 3)
+    assert shell_request(kc, "complete", "ite", 99)["matches"] == end["matches"] == ["iter"]
+
+
 @pytest.mark.parametrize("code,status", [
     ("tt", "complete"), ("", "complete"), (":type not", "complete"), ("def f (x : 𝟚) : 𝟚 = x", "complete"),
     ("(not", "incomplete"), ("iter{tt | y ↪ y", "incomplete"), ("if tt then", "incomplete"),
