@@ -236,7 +236,7 @@ class Session:
         try:
             for item in iter_cell(source, first_line):
                 results.append(self._run_item(item, source, defined_here))
-        except CajalError as err:
+        except (CajalError, KeyboardInterrupt) as err:  # an interrupt ends the cell, keeping what it made
             err.results = results
             raise
         except RecursionError as err:

@@ -181,8 +181,8 @@ class CajalValue:
             return {"text/plain": "\n".join(filter(None, [plain, f"(not compiled: {err.message})"]))}
         except Exception as err:  # a display must never show a traceback of our internals
             return {"text/plain": "\n".join(filter(None, [plain, f"(could not display: {type(err).__name__}: {err})"]))}
-        except KeyboardInterrupt:
-            return {"text/plain": "\n".join(filter(None, [plain, "(display interrupted)"]))}
+        except KeyboardInterrupt:  # displaying is interruptible: the interrupt ends the cell
+            raise CajalInterrupt() from None
         view_text = bundle.pop("text/plain", "")
         out = {"text/plain": plain or (to_ascii(view_text) if self._ascii else view_text)}
         for mime, data in bundle.items():
@@ -346,8 +346,8 @@ def run_cajal(shell, session: Session, source: str, first_line: int, opts) -> Op
         results = session.run(source, first_line=first_line)
     except CajalError as err:
         results, error = list(getattr(err, "results", [])), err
-    except KeyboardInterrupt:
-        results, error = [], CajalInterrupt()
+    except KeyboardInterrupt as err:
+        results, error = list(getattr(err, "results", [])), CajalInterrupt()
     except Exception as err:  # never a traceback of our internals
         results = []
         error = CajalInternalError(f"internal error ({type(err).__name__}: {err})",
@@ -357,10 +357,21 @@ def run_cajal(shell, session: Session, source: str, first_line: int, opts) -> Op
 
     value = None
     if not quiet:
-        value = _show_results(results, session, show, ascii_, notes, last_is_value=error is None)
+        try:
+            if isinstance(error, KeyboardInterrupt):  # what the cell made, without more work
+                if results:
+                    print(to_ascii(_plain(results)) if ascii_ else _plain(results))
+            else:
+                value = _show_results(results, session, show, ascii_, notes, last_is_value=error is None)
+        except KeyboardInterrupt:  # displaying is interruptible too
+            raise CajalInterrupt() from None
     if error is not None:
         raise error
     return value
+
+
+def _plain(results: list[Result]) -> str:
+    return "\n".join(str(r) for r in results)
 
 
 def _push_definitions(shell, session: Session, before: dict) -> dict[str, list[str]]:
@@ -455,8 +466,6 @@ class _SafeDisplay:
             return {"text/plain": f"{self._text()}\n(cannot display: {err.message})"}
         except Exception as err:
             return {"text/plain": f"{self._text()}\n(cannot display: {type(err).__name__}: {err})"}
-        except KeyboardInterrupt:
-            return {"text/plain": f"{self._text()}\n(display interrupted)"}
         if self.ascii and "text/plain" in bundle:
             bundle["text/plain"] = to_ascii(bundle["text/plain"])
         if not bundle.get("text/plain"):

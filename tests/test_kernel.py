@@ -423,6 +423,37 @@ def test_interrupt_a_cajal_computation(kc, km):
     assert execute(kc, "not tt").of("execute_result")[0]["data"]["text/plain"] == "ff : 𝟚"
 
 
+def test_interrupt_ends_a_cell_that_is_displaying(kc, km):
+    """Displaying is interruptible: a cell of many terms, each displayed with its compiled
+    matrix, ends with an error reply promptly after the interrupt (it used to catch the
+    interrupt in each display and go on, finishing `ok` a minute and a half later)."""
+    assert execute(kc, ":set nat_dim 200").status == "ok"
+    try:
+        msg_id = kc.execute("λx:ℕ. succ x\n" * 300)
+        while True:  # wait until the cell displays its results
+            msg = kc.get_iopub_msg(timeout=TIMEOUT)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "display_data":
+                break
+        km.interrupt_kernel()
+        interrupted = time.monotonic()
+        ran = collect(kc, msg_id)
+        assert time.monotonic() - interrupted < 5
+        assert ran.status == "error" and ran.reply["content"]["ename"] == "CajalInterrupt"
+        assert len(ran.of("display_data")) < 299
+        [error] = ran.of("error")
+        assert not any("Traceback" in line or ".py" in line for line in error["traceback"])
+    finally:
+        assert execute(kc, ":set nat_dim 10").status == "ok"
+    assert execute(kc, "not tt").of("execute_result")[0]["data"]["text/plain"] == "ff : 𝟚"
+
+
+def test_interrupt_keeps_what_the_cell_made(kc, km):
+    ran = _interrupt_after_start(kc, km, "def kept (x : 𝟚) : 𝟚 = x\n:eval iter{0 | y ↪ succ y}(100000000000)")
+    assert ran.status == "error" and ran.reply["content"]["ename"] == "CajalInterrupt"
+    assert ran.stdout == "kept : 𝟚 ⊸ 𝟚\n"
+    assert execute(kc, "kept tt").of("execute_result")[0]["data"]["text/plain"] == "tt : 𝟚"
+
+
 def test_interrupt_python(kc, km):
     ran = _interrupt_after_start(kc, km, "%%python\nimport time\nwhile True:\n    time.sleep(0.01)")
     assert ran.status == "error" and ran.reply["content"]["ename"] == "KeyboardInterrupt"
