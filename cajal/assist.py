@@ -12,11 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from . import lexicon
+from . import directives, lexicon, topics
 from .errors import CajalError
 from .lexicon import INPUT_SEQUENCES, TYPE_NAMES
 from .pretty import pretty
-from .session import DIRECTIVES, HELP
 from .tokens import KEYWORDS, line_item_at, scan
 
 _IDENT_CHARS = re.compile(r"[A-Za-z0-9_']")
@@ -25,76 +24,6 @@ _INPUT_SEQUENCE = re.compile(
     r"\\[" + re.escape("".join(sorted({c for name in INPUT_SEQUENCES for c in name[1:]}))) + "]*$")
 # The symbols written with other than letters, longest first (`-o` before `λ`).
 _SYMBOLS = sorted(lexicon.SYMBOL_SPELLINGS, key=len, reverse=True)
-
-# What Shift-Tab shows on a keyword or symbol: its typing rule (LANGUAGE.md section 3) and
-# what it compiles to (section 5).
-RULES = {
-    "λ": """\
-λx:τ. e  (ASCII: \\x:τ. e) — a linear function: x is used exactly once in e
-
- Δ, x:τ₁ ⊢ e : τ₂
- ─────────────────────── (λ)
- Δ ⊢ λx:τ₁. e : τ₁ ⊸ τ₂
-
-Compiles to the matrix of the linear map x ↦ ⟦e⟧: column j is ⟦e⟧ on the j-th basis vector of τ₁.""",
-    "if": """\
-if e₁ then e₂ else e₃ — both branches use the SAME variables
-
- Δ₁ ⊢ e₁ : 𝟚     Δ₂ ⊢ e₂ : τ     Δ₂ ⊢ e₃ : τ
- ─────────────────────────────────────────── (if)
- Δ₁ ∘ Δ₂ ⊢ if e₁ then e₂ else e₃ : τ
-
-Compiles to a gating neuron: c₀·⟦e₂⟧ + c₁·⟦e₃⟧ where c = ⟦e₁⟧.""",
-    "iter": """\
-iter{e₁ | y ↪ e₂}(e₃) — bounded iteration: the step e₂ applied e₃ times to the base e₁
-
- Δ₁ ⊢ e₃ : ℕ     Δ₂ ⊢ e₁ : τ     Δ₃, y:τ ⊢ e₂ : τ
- ─────────────────────────────────────────────── (iter)
- Δ₁ ∘ Δ₂ ∘ Δ₃ ⊢ iter{e₁ | y ↪ e₂}(e₃) : τ
-
-Base and step have the same type τ; the step uses y exactly once (variables of Δ₃ run once
-per iteration, so the map is polynomial in them). Compiles to a linear recurrent neuron:
-Σᵢ nᵢ · Wⁱ(b) with n = ⟦e₃⟧, b = ⟦e₁⟧, W = ⟦y ⊢ e₂⟧.""",
-    "succ": """\
-succ e — the next natural number
-
- Δ ⊢ e : ℕ
- ──────────────── (succ)
- Δ ⊢ succ e : ℕ
-
-Compiles to the N×N shift S (S[i+1, i] = 1), so ⟦succ (N-1)⟧ = 0: raise `:set nat_dim` for larger numbers.""",
-    "let": """\
-let x = e₁ in e₂ — means (λx:τ. e₂) e₁ with τ the type of e₁; x is used exactly once in e₂
-
- Δ₁ ⊢ e₁ : τ     Δ₂, x:τ ⊢ e₂ : τ₂
- ───────────────────────────────── (let)
- Δ₁ ∘ Δ₂ ⊢ let x = e₁ in e₂ : τ₂""",
-    "tt": "tt, ff (also true, false) : 𝟚 — the booleans, encoded as tt = [1, 0] and ff = [0, 1]\n\n ∅ ⊢ tt : 𝟚      ∅ ⊢ ff : 𝟚",
-    "zero": "zero : ℕ — the natural 0 (numerals n are succ applied n times to zero), encoded one-hot: n = eₙ\n\n ∅ ⊢ zero : ℕ",
-    "def": "def name (x : τ) … : τ = e — a named, closed definition (a constant: usable any number of times).\n"
-           "`def f (x : 𝟚) (y : ℕ) : T = e` means `def f : 𝟚 ⊸ ℕ ⊸ T = λx:𝟚. λy:ℕ. e`.\n"
-           "A later cell may redefine a name; the later definition wins.",
-    "type": "type A — declares an abstract base type. Its values come only from linking (tensors of any\n"
-            "shape), and Cajal routes them through if, iter and application unchanged.",
-    "Bool": "𝟚 (ASCII: Bool) — the booleans tt and ff; denotes ℝ²: tt = [1, 0], ff = [0, 1]",
-    "Nat": "ℕ (ASCII: Nat) — the natural numbers below nat_dim (N, default 10); denotes ℝᴺ, n = eₙ (one-hot)",
-    "⊸": "τ₁ ⊸ τ₂ (ASCII: -o) — linear functions, which use their argument exactly once.\n"
-         "Denotes matrices of shape (dim τ₂, dim τ₁), stored row-major flattened.",
-    "↪": "iter{base | y ↪ step}(count) (ASCII: =>) — the step variable y and the step that maps it.\n\n" ,
-}
-RULES["then"] = RULES["else"] = RULES["if"]
-RULES["in"] = RULES["let"]
-RULES["ff"] = RULES["true"] = RULES["false"] = RULES["tt"]
-RULES["↪"] += RULES["iter"]
-for _spelling, _canonical in lexicon.SPELLINGS.items():
-    RULES.setdefault(_spelling, RULES[_canonical])
-
-DIRECTIVE_HELP = {}
-for _usage, _text in HELP:
-    for _part in _usage.split("/"):
-        _word = _part.strip().split()[0].lstrip(":")
-        DIRECTIVE_HELP.setdefault(_word, f"{_usage.strip()} — {_text}")
-
 
 # ---------------------------------------------------------------------------- completion
 
@@ -138,7 +67,8 @@ def _complete(session, code: str, before: str, cursor: int) -> Completion:
     line_start = before.rfind("\n") + 1
     m = re.fullmatch(r":([A-Za-z_]*)", before[line_start:])
     if m:
-        found = [(f":{d}", DIRECTIVE_HELP.get(d, "")) for d in DIRECTIVES if d.startswith(m.group(1))]
+        found = [(f":{w}", directives.BY_WORD[w].text().split("\n")[0]) for w in directives.words()
+                 if w.startswith(m.group(1))]
         return _completion(found, line_start, cursor, "directive")
 
     m = re.search(r"[A-Za-z_][A-Za-z0-9_']*$", before)
@@ -328,8 +258,8 @@ def _inspect(session, code: str, cursor: int, detail_level: int) -> Optional[str
     if not word:
         return None
     line_start = code.rfind("\n", 0, start) + 1
-    if start == line_start + 1 and code[line_start] == ":" and word in DIRECTIVE_HELP:
-        return DIRECTIVE_HELP[word]
+    if start == line_start + 1 and code[line_start] == ":" and word in directives.BY_WORD:
+        return directives.BY_WORD[word].text()
     local = _typed_binding(session, code, start)
     if local is not None:
         return local
@@ -341,8 +271,9 @@ def _inspect(session, code: str, cursor: int, detail_level: int) -> Optional[str
     definitions = getattr(session, "definitions", {})
     if word in definitions:
         return describe_definition(definitions[word], detail_level)
-    if word in RULES:
-        return RULES[word]
+    topic = topics.find(word)
+    if topic is not None and (word in KEYWORDS or not re.match(r"[A-Za-z_]", word)):
+        return topic.text()
     if word in getattr(session, "types", ()):
         return f"type {word} — an abstract type declared in this session; its values come only from linking"
     return None

@@ -7,16 +7,17 @@ first error; what it defined before the error stays.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import keyword
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .errors import CajalError, CajalSyntaxError, CajalTypeError
-from .evaluate import apply, evaluate, steps
-from .parser import iter_cell, parse_fragment
+from . import directives
+from .errors import CajalError, CajalTypeError
+from .evaluate import apply, evaluate
+from .parser import iter_cell
 from .pretty import pretty
+from .result import Result
 from .substitute import substitute
 from .syntax import (
     BOOL, NAT, Arrow, Def, Directive, Term, TermItem, Type, TypeDecl, arrows, abstract_names, free_vars,
@@ -24,89 +25,10 @@ from .syntax import (
 from .types import Typing, check
 from .values import Closure, Value
 
-HELP = [
-    (":type e", "the type of e"),
-    (":eval e", "the value of e"),
-    (":trace e", "the small-step reduction of e, rule by rule"),
-    (":derive e", "the typing derivation tree of e"),
-    (":compile e  /  :matrix e", "the compiled tensor, as a labelled heatmap"),
-    (":graph e  /  :graph --unroll e", "the neuron / recurrence graph of e (Graphviz)"),
-    (":step e", "step through the reduction of e (a widget)"),
-    (":set nat_dim N", "change N, the size of ℕ (recompiles lazily)"),
-    (":defs", "the session's definitions with their types"),
-    (":help", "this table"),
-]
-DIRECTIVES = ["type", "eval", "trace", "derive", "compile", "matrix", "graph", "step", "set", "defs", "help"]
-
 
 def python_name(name: str) -> str:
     """The name a definition has in Python: keywords get a trailing underscore (`not_`)."""
     return name + "_" if keyword.iskeyword(name) or keyword.issoftkeyword(name) else name
-
-
-@dataclass
-class Result:
-    """What one item of a cell produced. `text` is the plain-text display; `view` (if any) a
-    rich one from `cajal.render`."""
-
-    kind: str  # "def", "type", "term" or "directive"
-    text: str
-    name: Optional[str] = None
-    type: Optional[Type] = None
-    value: Any = None
-    view: Any = None
-    notes: list[str] = field(default_factory=list)
-    definition: Optional["Definition"] = None
-    compiled: Any = None
-    compile: Any = None  # a thunk that compiles the term, run on demand (compiling loads torch)
-    term: Optional[Term] = None  # for a bare term: the term itself (front-ends graph it, link it)
-
-    @property
-    def tensor(self):
-        """The compiled vector (or matrix, for a function) of a term's value."""
-        if self.compiled is None and self.compile is not None:
-            self.compiled = self.compile()
-        if self.compiled is None:
-            raise CajalError("this result has no compiled tensor")
-        return self.compiled.matrix if isinstance(self.type, Arrow) else self.compiled.tensor
-
-    def __str__(self) -> str:
-        return "\n".join([self.text, *self.notes]) if self.text else "\n".join(self.notes)
-
-    def _repr_pretty_(self, p, cycle):
-        p.text(str(self))
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/plain": str(self)}
-        view = self.rich()
-        if view is not None:
-            rich = view._repr_mimebundle_() if hasattr(view, "_repr_mimebundle_") else {}
-            for mime, data in rich.items():
-                if mime != "text/plain":
-                    bundle[mime] = data
-            if "text/html" in bundle and (self.text or self.notes):
-                bundle["text/html"] = _html_header(self) + bundle["text/html"]
-        return bundle
-
-    def rich(self):
-        """The rich view, made on demand (rendering loads torch; plain text never does)."""
-        if self.view is None and self.kind == "term" and self.compile is not None:
-            from . import render
-            try:
-                self.tensor
-            except CajalError as err:
-                return render.text_view(f"(not compiled: {err.message})")
-            self.view = render.compiled_view(self.compiled, title=self.text)
-        if self.view is None and self.definition is not None:
-            from . import render
-            self.view = render.definition_view(self.definition)
-        return self.view
-
-
-def _html_header(result: Result) -> str:
-    import html
-    lines = "".join(f"<div>{html.escape(n)}</div>" for n in result.notes)
-    return f"<div><code>{html.escape(result.text)}</code></div>{lines}"
 
 
 class Definition:
@@ -258,7 +180,7 @@ class Session:
             case TermItem(term):
                 return self._term(term)
             case Directive():
-                return self._directive(item)
+                return directives.run(self, item)
         raise TypeError(f"unknown item {item!r}")
 
     def _define(self, item: Def, source: str, defined_here: set[str]) -> Result:
@@ -322,93 +244,6 @@ class Session:
 
     def check(self, term: Term) -> Typing:
         return check(term, defs=self.def_types(), types=self.types)
-
-    # ------------------------------------------------------------ directives
-
-    def _directive(self, d: Directive) -> Result:
-        word = d.word
-        if word not in DIRECTIVES:
-            close = difflib.get_close_matches(word, DIRECTIVES, n=1)
-            raise CajalSyntaxError(f"unknown directive `:{word}`", d.span,
-                                   hint=(f"did you mean `:{close[0]}`? " if close else "") + "`:help` lists the directives")
-        if word == "help":
-            width = max(len(a) for a, _ in HELP)
-            return Result("directive", "\n".join(f"{a:<{width}}  {b}" for a, b in HELP), name=word)
-        if word == "defs":
-            lines = [f"{d.name} : {pretty(d.type)}" for d in self.definitions.values()]
-            lines += [f"type {t}" for t in sorted(self.types)]
-            return Result("directive", "\n".join(lines) or "(no definitions yet)", name=word)
-        if word == "set":
-            return self._set(d)
-        flags, term = self._directive_term(d)
-        if word == "type":
-            t = self.check(term).type
-            return Result("directive", f"{pretty(term)} : {pretty(t)}", name=word, type=t)
-        if word == "eval":
-            t = self.check(term).type
-            value = evaluate(term, defs=self.def_values(term))
-            return Result("directive", f"{pretty(value)} : {pretty(t)}", name=word, type=t, value=value)
-        if word == "trace":
-            t = self.check(term).type
-            trace = steps(term, defs=self.def_terms())
-            text = "\n".join([f"  {pretty(term)}"] + [f"→ {pretty(s.term)}   ({s.rule})" for s in trace])
-            from . import render
-            return Result("directive", text, name=word, type=t, value=trace,
-                          view=render.trace(term, defs=self.def_terms()))
-        if word == "derive":
-            self.check(term)
-            from . import render
-            view = render.derivation(term, defs=self.def_types(), types=self.types)
-            return Result("directive", str(view), name=word, view=view)
-        if word in ("compile", "matrix"):
-            self.check(term)
-            compiled = self.compile(term)
-            from . import render
-            view = render.compiled_view(compiled, title=pretty(term))
-            return Result("directive", str(view), name=word, view=view, compiled=compiled)
-        if word == "graph":
-            self.check(term)
-            from . import render
-            view = render.graph(term, defs=self.definitions, types=self.types, nat_dim=self.nat_dim,
-                                unroll="--unroll" in flags)
-            return Result("directive", str(view), name=word, view=view)
-        if word == "step":
-            self.check(term)
-            from . import widgets
-            view = widgets.stepper(term, defs=self.def_terms(), nat_dim=self.nat_dim)
-            return Result("directive", f"stepping through {pretty(term)}", name=word, view=view)
-        raise AssertionError(word)
-
-    def _directive_term(self, d: Directive) -> tuple[list[str], Term]:
-        source = d.span.source
-        text, offset, flags = d.text, d.text_offset, []
-        while text.startswith("--"):
-            flag = text.split(None, 1)[0]
-            if flag not in ("--unroll",):
-                raise CajalSyntaxError(f"unknown option `{flag}` for `:{d.word}`", d.span,
-                                       hint="`:graph --unroll e` is the only option")
-            flags.append(flag)
-            rest = text[len(flag):]
-            offset += len(flag) + len(rest) - len(rest.lstrip())
-            text = rest.lstrip()
-        if not text:
-            raise CajalSyntaxError(f"`:{d.word}` needs a term", d.span, hint=f"write `:{d.word} e`, e.g. `:{d.word} tt`")
-        return flags, parse_fragment(source, offset, offset + len(text))
-
-    def _set(self, d: Directive) -> Result:
-        parts = d.text.split("--", 1)[0].split()  # a trailing comment is not part of the setting
-        if len(parts) != 2 or parts[0] != "nat_dim":
-            raise CajalSyntaxError("`:set` takes a setting and a value", d.span,
-                                   hint="write `:set nat_dim 16` (the size of ℕ: naturals 0…N-1)")
-        try:
-            n = int(parts[1])
-        except ValueError:
-            n = -1
-        if n < 1:
-            raise CajalSyntaxError(f"`{parts[1]}` is not a positive whole number", d.span,
-                                   hint="write `:set nat_dim 16`")
-        self.nat_dim = _check_nat_dim(n)
-        return Result("directive", f"nat_dim = {n} (ℕ holds 0…{n - 1})", name="set", value=n)
 
 
 def _check_nat_dim(n: int) -> int:

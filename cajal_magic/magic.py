@@ -20,7 +20,8 @@ from IPython.display import display
 from cajal.errors import CajalError
 from cajal.lexicon import to_ascii
 from cajal.pretty import pretty
-from cajal.session import Definition, Result, Session, python_name
+from cajal.result import Result
+from cajal.session import Definition, Session, python_name
 
 SHOW_CHOICES = ("type", "value", "tensor", "graph")
 DEFAULT_SHOW = frozenset({"type", "value", "tensor"})

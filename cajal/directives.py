@@ -1,0 +1,243 @@
+"""The directives (`:type e`, `:graph --unroll e`, `:help iter`, …): one registry of word,
+usage, help text and handler, from which the session dispatches, `:help` prints its table,
+the completer offers words, and the README's table is checked.
+
+A handler gets the session and the parsed `Directive` item and returns a `Result` that carries
+what it computed (typing, value, compiled neuron), so the views draw from it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Callable
+
+from . import topics
+from .errors import CajalSyntaxError
+from .evaluate import evaluate, steps
+from .parser import parse_fragment
+from .pretty import pretty
+from .result import Result
+from .syntax import Directive, Term
+
+
+@dataclass(frozen=True)
+class Command:
+    """A directive: `words` (the first is its name; `:matrix` is another word for `:compile`),
+    `usage` as the help table shows it, `help` one line, `handler(session, directive)`."""
+
+    words: tuple[str, ...]
+    usage: str
+    help: str
+    handler: Callable[..., Result]
+    options: tuple[str, ...] = ()
+    example: str = ""
+
+    @property
+    def word(self) -> str:
+        return self.words[0]
+
+    def text(self) -> str:
+        """What `:help :word` and Shift-Tab on `:word` show."""
+        lines = [f"{self.usage} — {self.help}"]
+        if self.example:
+            lines += ["", "Example:", *("  " + line for line in self.example.split("\n"))]
+        return "\n".join(lines)
+
+
+COMMANDS: list[Command] = []
+BY_WORD: dict[str, Command] = {}
+
+
+def command(*words: str, usage: str, help: str, options: tuple[str, ...] = (), example: str = ""):
+    """Register the decorated function as the handler of `:word`."""
+    def register(handler):
+        cmd = Command(words, usage, help, handler, options, example)
+        COMMANDS.append(cmd)
+        for word in words:
+            BY_WORD[word] = cmd
+        return handler
+    return register
+
+
+def words() -> list[str]:
+    """Every directive word, in the order of the help table."""
+    return [w for cmd in COMMANDS for w in cmd.words]
+
+
+def run(session, d: Directive) -> Result:
+    """Run a directive item in a session."""
+    cmd = BY_WORD.get(d.word)
+    if cmd is None:
+        close = difflib.get_close_matches(d.word, words(), n=1)
+        raise CajalSyntaxError(f"unknown directive `:{d.word}`", d.span,
+                               hint=(f"did you mean `:{close[0]}`? " if close else "") + "`:help` lists the directives")
+    return cmd.handler(session, d)
+
+
+def table() -> str:
+    """The help table (`:help`)."""
+    rows = [(cmd.usage, cmd.help) for cmd in COMMANDS]
+    width = max(len(u) for u, _ in rows)
+    return "\n".join(f"{u:<{width}}  {h}" for u, h in rows)
+
+
+def markdown_table() -> str:
+    """The directive table of the README, as the registry gives it."""
+    def code(usage: str) -> str:
+        return " / ".join(f"`{part.strip()}`" for part in usage.split("/"))
+    rows = ["| directive | shows |", "|---|---|"]
+    rows += [f"| {code(cmd.usage)} | {cmd.help} |" for cmd in COMMANDS]
+    return "\n".join(rows)
+
+
+def term_argument(d: Directive) -> tuple[list[str], Term]:
+    """The options and the term of `:word --option … e`."""
+    cmd = BY_WORD[d.word]
+    text, offset, flags = d.text, d.text_offset, []
+    while text.startswith("--"):
+        flag = text.split(None, 1)[0]
+        if flag not in cmd.options:
+            hint = (f"`:{d.word}` takes {', '.join(f'`{o}`' for o in cmd.options)}" if cmd.options
+                    else f"`:{d.word}` takes no options") + f" (write `{cmd.usage.split('/')[-1].strip()}`)"
+            raise CajalSyntaxError(f"unknown option `{flag}` for `:{d.word}`", d.span, hint=hint)
+        flags.append(flag)
+        rest = text[len(flag):]
+        offset += len(flag) + len(rest) - len(rest.lstrip())
+        text = rest.lstrip()
+    if not text:
+        raise CajalSyntaxError(f"`:{d.word}` needs a term", d.span, hint=f"write `:{d.word} e`, e.g. `:{d.word} tt`")
+    return flags, parse_fragment(d.span.source, offset, offset + len(text))
+
+
+# ---------------------------------------------------------------------------- the directives
+
+
+@command("type", usage=":type e", help="the type of e", example=":type λx:𝟚. x     -- λx:𝟚. x : 𝟚 ⊸ 𝟚")
+def _type(session, d: Directive) -> Result:
+    _, term = term_argument(d)
+    typing = session.check(term)
+    return Result("directive", f"{pretty(term)} : {pretty(typing.type)}", name=d.word, type=typing.type,
+                  term=term, typing=typing)
+
+
+@command("eval", usage=":eval e", help="the value of e", example=":eval succ 2     -- 3 : ℕ")
+def _eval(session, d: Directive) -> Result:
+    _, term = term_argument(d)
+    typing = session.check(term)
+    value = evaluate(term, defs=session.def_values(term))
+    return Result("directive", f"{pretty(value)} : {pretty(typing.type)}", name=d.word, type=typing.type,
+                  value=value, term=term, typing=typing)
+
+
+@command("trace", usage=":trace e",
+         help="the small-step reduction of e, rule by rule (β, if-tt, if-ff, iter-zero, iter-succ, succ, δ)",
+         example=":trace if tt then ff else tt     -- one step: if-tt")
+def _trace(session, d: Directive) -> Result:
+    from . import render
+    _, term = term_argument(d)
+    typing = session.check(term)
+    defs = session.def_terms()
+    trace = steps(term, defs=defs)
+    text = "\n".join([f"  {pretty(term)}"] + [f"→ {pretty(s.term)}   ({s.rule})" for s in trace])
+    return Result("directive", text, name=d.word, type=typing.type, value=trace, term=term, typing=typing,
+                  view=render.trace(term, defs=defs))
+
+
+@command("derive", usage=":derive e", help="the typing derivation tree of e, with its context splits",
+         example=":derive λx:𝟚. if x then ff else tt")
+def _derive(session, d: Directive) -> Result:
+    from . import render
+    _, term = term_argument(d)
+    typing = session.check(term)
+    view = render.derivation(term, defs=session.def_types(), types=session.types)
+    return Result("directive", str(view), name=d.word, type=typing.type, view=view, term=term, typing=typing)
+
+
+@command("compile", "matrix", usage=":compile e  /  :matrix e", help="the compiled tensor, as a labelled heatmap",
+         example=":matrix λx:𝟚. if x then ff else tt     -- [[0, 1], [1, 0]]")
+def _compile(session, d: Directive) -> Result:
+    from . import render
+    _, term = term_argument(d)
+    typing = session.check(term)
+    compiled = session.compile(term)
+    view = render.compiled_view(compiled, title=pretty(term))
+    return Result("directive", str(view), name=d.word, type=typing.type, view=view, compiled=compiled,
+                  term=term, typing=typing)
+
+
+@command("graph", usage=":graph e  /  :graph --unroll e", help="the neuron / recurrence graph of e (Graphviz)",
+         options=("--unroll",), example=":graph λn:ℕ. iter{tt | y ↪ if y then ff else tt}(n)")
+def _graph(session, d: Directive) -> Result:
+    from . import render
+    flags, term = term_argument(d)
+    typing = session.check(term)
+    view = render.graph(term, defs=session.definitions, types=session.types, nat_dim=session.nat_dim,
+                        unroll="--unroll" in flags)
+    return Result("directive", str(view), name=d.word, type=typing.type, view=view, term=term, typing=typing)
+
+
+@command("step", usage=":step e",
+         help="a widget that steps through the reduction of e (a readable trace in a terminal)",
+         example=":step iter{tt | y ↪ if y then ff else tt}(2)")
+def _step(session, d: Directive) -> Result:
+    from . import widgets
+    _, term = term_argument(d)
+    typing = session.check(term)
+    view = widgets.stepper(term, defs=session.def_terms(), nat_dim=session.nat_dim)
+    return Result("directive", f"stepping through {pretty(term)}", name=d.word, type=typing.type, view=view,
+                  term=term, typing=typing)
+
+
+@command("set", usage=":set nat_dim N", help="change N, the size of ℕ: naturals 0…N-1 (recompiles lazily)",
+         example=":set nat_dim 16     -- ℕ holds 0…15")
+def _set(session, d: Directive) -> Result:
+    parts = d.text.split("--", 1)[0].split()  # a trailing comment is not part of the setting
+    if len(parts) != 2 or parts[0] != "nat_dim":
+        raise CajalSyntaxError("`:set` takes a setting and a value", d.span,
+                               hint="write `:set nat_dim 16` (the size of ℕ: naturals 0…N-1)")
+    try:
+        n = int(parts[1])
+    except ValueError:
+        n = -1
+    if n < 1:
+        raise CajalSyntaxError(f"`{parts[1]}` is not a positive whole number", d.span,
+                               hint="write `:set nat_dim 16`")
+    session.nat_dim = n
+    return Result("directive", f"nat_dim = {n} (ℕ holds 0…{n - 1})", name="set", value=n)
+
+
+@command("defs", usage=":defs", help="the session's definitions with their types")
+def _defs(session, d: Directive) -> Result:
+    lines = [f"{x.name} : {pretty(x.type)}" for x in session.definitions.values()]
+    lines += [f"type {t}" for t in sorted(session.types)]
+    return Result("directive", "\n".join(lines) or "(no definitions yet)", name=d.word)
+
+
+@command("help", usage=":help  /  :help TOPIC",
+         help="this table; or one construct or idea (iter, if, λ, linearity, nat_dim, a directive)",
+         example=":help iter\n:help :graph")
+def _help(session, d: Directive) -> Result:
+    word = d.text.split("--", 1)[0].strip()
+    if not word:
+        topics_line = "Topics (:help TOPIC): " + ", ".join(topics.names()) + ", and each directive"
+        return Result("directive", table() + "\n\n" + topics_line, name=d.word)
+    return Result("directive", help_text(word, d), name=d.word)
+
+
+def help_text(word: str, d: Directive = None) -> str:
+    """What `:help word` shows: the topic and/or the directive the word names."""
+    texts = []
+    topic = topics.find(word) if not word.startswith(":") else None
+    if topic is not None:
+        texts.append(topic.text())
+    cmd = BY_WORD.get(word.lstrip(":"))
+    if cmd is not None:
+        texts.append(cmd.text())
+    if not texts:
+        known = topics.names() + [":" + w for w in words()]
+        close = difflib.get_close_matches(word, known, n=1)
+        raise CajalSyntaxError(f"no help on `{word}`", d.span if d is not None else None,
+                               hint=(f"did you mean `:help {close[0]}`? " if close else "")
+                               + "topics: " + ", ".join(known))
+    return "\n\n".join(texts)
