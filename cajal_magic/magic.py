@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 
 from cajal.errors import CajalError
@@ -266,10 +266,6 @@ def _show_list(text: str) -> frozenset:
     return frozenset(parts)
 
 
-_LEADING_OPTION = re.compile(
-    r"\s*(--(?:nat-dim|show|first-line)(?:=|\s+)\S+|--ascii\b|--quiet\b)")
-
-
 @magics_class
 class CajalMagics(Magics):
     """`%%cajal` and `%cajal`, bound to one `cajal.Session`."""
@@ -288,6 +284,7 @@ class CajalMagics(Magics):
               help="what a bare term displays: any of type, value, tensor (its compiled vector or matrix) "
                    "and graph (its neuron graph); default type,value,tensor")
     @argument("--first-line", type=int, default=None, help=argparse.SUPPRESS)
+    @argument("term", nargs=argparse.REMAINDER, help="as a line magic, the term to evaluate (`x = %%cajal not tt`)")
     def cajal(self, line: str, cell: Optional[str] = None):
         """Run Cajal: declarations (`def`, `type`), terms and directives (`:help` lists them).
 
@@ -303,30 +300,27 @@ class CajalMagics(Magics):
         Error messages count lines from the `%%cajal` line (the first line of the cell body is
         line 2).
         """
+        opts, term_start = self._options(line)
         if cell is None:
-            opts, source = self._split_line(line)
+            # keep the columns of the term where the user typed them (errors point into the line)
+            source = " " * term_start + line[term_start:]
             first_line = 1
         else:
-            opts = parse_argstring(self.cajal, line)
+            if opts.term:
+                raise UsageError(f"unexpected `{' '.join(opts.term)}` after the options of %%cajal "
+                                 "(options: --nat-dim N, --ascii, --quiet, --show …; the Cajal goes below)")
             source = cell
             first_line = opts.first_line if opts.first_line is not None else 2
         return run_cajal(self.shell, self.session, source, first_line, opts)
 
-    def _split_line(self, line: str):
-        options = []
-        rest = line
-        while True:
-            m = _LEADING_OPTION.match(rest)
-            if not m:
-                break
-            options.append(m.group(1))
-            rest = rest[m.end():]
-        stray = re.match(r"\s*(--[A-Za-z][\w-]*)", rest)
-        if stray:
-            raise UsageError(f"unknown option {stray.group(1)} (options: --nat-dim N, --ascii, --quiet, --show …)")
-        opts = parse_argstring(self.cajal, " ".join(options))
-        # keep columns of the term where the user typed them (errors point into the line)
-        return opts, " " * (len(line) - len(rest)) + rest
+    def _options(self, line: str):
+        """The options the decorators declare, and where the term of a line magic starts. The
+        line is split at whitespace only (not as a shell would), so a term keeps its
+        backslashes and quotes."""
+        words = [(m.group(), m.start()) for m in re.finditer(r"\S+", line)]
+        opts = self.cajal.parser.parse_args([w for w, _ in words])
+        start = words[len(words) - len(opts.term)][1] if opts.term else len(line)
+        return opts, start
 
 
 def run_cajal(shell, session: Session, source: str, first_line: int, opts) -> Optional[CajalValue]:

@@ -265,10 +265,18 @@ def test_show_graph_displays_the_graph(ip):
 
 def test_bad_options_are_usage_errors(ip):
     for line in ("%%cajal --show colour\ntt", "%%cajal --nat-dim 0\ntt", "%%cajal --frobnicate\ntt",
-                 "%cajal --frobnicate tt"):
+                 "%cajal --frobnicate tt", "%%cajal '\ntt", "%%cajal --ascii \"\ntt", "%%cajal --show type, value\ntt"):
         ran = run(ip, line)
         assert ran.error is not None and type(ran.error).__name__ == "UsageError", line
         assert "Traceback" not in ran.stdout + ran.stderr
+        assert "closing quotation" not in str(ran.error), line
+
+
+def test_line_magic_terms_keep_backslashes_and_columns(ip):
+    assert run(ip, "y = %cajal --ascii (\\x:Bool. x) tt").ok
+    assert ip.user_ns["y"].value is True
+    ran = run(ip, "%cajal --ascii  (\\x:Bool. x) 3")
+    assert "line 1, column 23" in str(ran.error)  # the `3`, counted in the magic's line
 
 
 def test_nat_dim_option_sets_the_session(ip):
