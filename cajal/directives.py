@@ -14,7 +14,7 @@ from typing import Callable
 
 from . import topics
 from .errors import CajalSyntaxError
-from .evaluate import evaluate, steps
+from .evaluate import evaluate
 from .parser import parse_fragment
 from .pretty import pretty
 from .result import Result
@@ -137,11 +137,9 @@ def _trace(session, d: Directive) -> Result:
     from . import render
     _, term = term_argument(d)
     typing = session.check(term)
-    defs = session.def_terms()
-    trace = steps(term, defs=defs)
-    text = "\n".join([f"  {pretty(term)}"] + [f"→ {pretty(s.term)}   ({s.rule})" for s in trace])
-    return Result("directive", text, name=d.word, type=typing.type, value=trace, term=term, typing=typing,
-                  view=render.trace(term, defs=defs))
+    view = render.trace(term, defs=session.def_terms())  # bounded: the first and last steps, and the count
+    return Result("directive", view.text, name=d.word, type=typing.type, value=view.steps, term=term,
+                  typing=typing, view=view)
 
 
 @command("derive", usage=":derive e", help="the typing derivation tree of e, with its context splits",

@@ -8,8 +8,10 @@ are call-by-value, and they agree: `steps(t)[-1].term` is `evaluate(t)` as a ter
 
 from __future__ import annotations
 
+from collections import deque
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping, Optional
+from typing import Any, Iterator, Mapping, Optional
 
 from .errors import CajalError
 from .substitute import substitute
@@ -154,22 +156,80 @@ class Step(tuple):
 def steps(term: Term, *, defs: Optional[Mapping[str, Term]] = None, limit: Optional[int] = None) -> list[Step]:
     """The small-step reduction of `term` to its value: one `Step` per rule applied
     (β, if-tt, if-ff, iter-zero, iter-succ, succ, and δ for unfolding a definition)."""
+    return list(_reduce(term, defs or {}, limit))
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """A reduction kept within bounds: its first and last steps, and how many there were.
+    `head` holds the first steps (all of them when there are few), `tail` the last ones and
+    `before_tail` the term its first step reduces. `finished` is False when the reduction was
+    stopped after `limit` steps, before reaching a value."""
+
+    term: Term
+    head: tuple[Step, ...]
+    tail: tuple[Step, ...]
+    before_tail: Optional[Term]
+    count: int
+    final: Term
+    finished: bool
+
+    @property
+    def steps(self) -> list[Step]:
+        """The recorded steps (a gap between head and tail when `count` is larger)."""
+        return [*self.head, *self.tail]
+
+    def numbered(self) -> list[tuple[int, Term, Step]]:
+        """(index, the term the step reduces, step) for every recorded step."""
+        rows, before = [], self.term
+        for i, s in enumerate(self.head):
+            rows.append((i, before, s))
+            before = s.term
+        before, first = self.before_tail, self.count - len(self.tail)
+        for i, s in enumerate(self.tail):
+            rows.append((first + i, before, s))
+            before = s.term
+        return rows
+
+
+def reduction(term: Term, *, defs: Optional[Mapping[str, Term]] = None, keep: int = 1000,
+              limit: int = 100_000) -> Reduction:
+    """Reduce `term` for at most `limit` steps, keeping only the first and last `keep` steps:
+    memory stays bounded however long the reduction is (`steps` keeps every step)."""
+    head: list[Step] = []
+    tail: deque = deque(maxlen=keep + 1)  # one more: the term before the first kept tail step
+    current, count = term, 0
+    for step in _reduce(term, defs or {}, limit):
+        count += 1
+        if len(head) < keep:
+            head.append(step)
+        else:
+            tail.append(step)
+        current = step.term
+    before_tail = None
+    if len(tail) > keep:
+        before_tail = tail.popleft().term
+    elif tail:
+        before_tail = head[-1].term
+    finished = count < limit or _step(current, defs or {}) is None
+    return Reduction(term, tuple(head), tuple(tail), before_tail, count, current, finished)
+
+
+def _reduce(term: Term, defs, limit: Optional[int]) -> Iterator[Step]:
     from .errors import ensure_recursion_limit
     ensure_recursion_limit()
-    defs = defs or {}
-    trace = []
-    current = term
-    while limit is None or len(trace) < limit:
+    current, count = term, 0
+    while limit is None or count < limit:
         try:
             found = _step(current, defs)
         except RecursionError:
-            raise CajalError(f"the term after step {len(trace)} is nested too deeply to reduce step by step",
+            raise CajalError(f"the term after step {count} is nested too deeply to reduce step by step",
                              term.span, hint="`evaluate` (`:eval`) computes its value without the trace") from None
         if found is None:
-            break
+            return
         rule, current, redex, path = found
-        trace.append(Step(rule, current, redex, path))
-    return trace
+        count += 1
+        yield Step(rule, current, redex, path)
 
 
 def _step(t: Term, defs) -> Optional[tuple[str, Term, Term, tuple]]:

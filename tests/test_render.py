@@ -423,6 +423,25 @@ def test_trace_of_a_value_and_a_long_trace():
     assert len(long.rules) == 801 and "steps not shown" in long.text
 
 
+def test_a_trace_is_bounded_and_says_where_it_stopped():
+    """A long reduction keeps its first and last KEEP steps and the count; the view shows some
+    of them, each row abbreviated around its redex, and says where it stopped."""
+    import importlib
+    trace_module = importlib.import_module("cajal.render.trace")
+    long = render.trace("iter{tt | y ↪ if y then ff else tt}(3000)")  # 6,001 steps
+    assert long.count == 6001 and len(long.steps) == 2 * trace_module.KEEP
+    assert long.steps[-1].term == parse_term("tt") and long.text.splitlines()[-1].split() == ["value", "tt"]
+    numbered = long.reduction.numbered()
+    assert [i for i, _, _ in numbered[999:1001]] == [999, 5001]  # the gap between head and tail
+    assert "5,751 steps not shown" in long.text  # 6,001 − 200 shown first − 50 shown last
+    stopped = render.trace("iter{tt | y ↪ if y then ff else tt}(100)", limit=50)
+    assert stopped.count == 50 and "stopped after 50 steps" in stopped.text and "`:eval`" in stopped.text
+    deep = " ".join(["if tt then"] * 1900) + " tt" + " else ff" * 1900  # each row is 34k characters
+    view = render.trace(deep)
+    assert view.count == 1900 and len(view.text) + len(view.html) < 1_000_000
+    assert max(len(line) for line in view.text.splitlines()) < 2 * trace_module.ROW_SIDE + 200
+
+
 # ---------------------------------------------------------------- errors
 
 

@@ -12,9 +12,12 @@ from ..values import is_value
 from ._common import Defs, as_term
 from ._view import View, esc, wrap
 
-LIMIT = 5000        # steps computed at most
+LIMIT = 100_000     # steps computed at most (a few seconds; `:eval` computes any value)
+KEEP = 1000         # steps recorded: the first KEEP and the last KEEP (memory stays bounded)
 SHOW_HEAD = 200     # a longer trace shows its first SHOW_HEAD and last SHOW_TAIL steps
 SHOW_TAIL = 50
+ROW_SIDE = 300      # a shown row keeps this many characters on each side of its redex
+PRINT_BUDGET = 2_000_000  # characters printed for the rows: big terms show fewer rows
 _HOLE = "\ue000"    # a placeholder name no source can contain
 
 _FIELDS = {
@@ -64,59 +67,97 @@ def split_at(term: Term, path: tuple[int, ...]) -> tuple[str, str, str]:
 
 def trace(term, *, defs=None, limit: int = LIMIT) -> View:
     """The small-step reduction of `term`, rule by rule. `defs` maps definition names to their
-    terms (or to Definitions); a use of one is unfolded by the δ rule."""
+    terms (or to Definitions); a use of one is unfolded by the δ rule. At most `limit` steps
+    are taken and the first and last KEEP recorded (`view.steps`, `view.count`); the view
+    shows some of them and says how many it leaves out and where it stopped."""
     from .errors import error_view
 
     try:
         term = as_term(term)
         terms = Defs(defs).terms()
-        from ..evaluate import steps
-        trace_ = steps(term, defs=terms, limit=limit)
+        from ..evaluate import reduction
+        red = reduction(term, defs=terms, keep=KEEP, limit=limit)
     except CajalError as err:
         return error_view(err)
-    view = _table(term, trace_, limit)
-    view.steps = trace_
-    view.rules = [s.rule for s in trace_]
+    view = _table(red)
+    view.reduction = red
+    view.steps = red.steps
+    view.count = red.count
+    view.rules = [s.rule for s in view.steps]
     return view
 
 
-def _table(term: Term, trace_, limit: int) -> View:
-    n = len(trace_)
-    terms = [term] + [s.term for s in trace_]
-    final = terms[-1]
-    rows = list(range(n))
-    elided = 0
-    if n > SHOW_HEAD + SHOW_TAIL:
-        elided = n - SHOW_HEAD - SHOW_TAIL
-        rows = list(range(SHOW_HEAD)) + list(range(n - SHOW_TAIL, n))
+def _shown_rows(red) -> list[tuple[int, str, str, str, str]]:
+    """(index, rule, before, redex, after) of the rows to show: the first SHOW_HEAD and last
+    SHOW_TAIL recorded steps, fewer when their terms are big (PRINT_BUDGET)."""
+    rows = red.numbered()
+    printed, head, tail = 0, [], []
+
+    def row(i, before_term, step):
+        nonlocal printed
+        before, redex, after = split_at(before_term, step.path)
+        printed += len(before) + len(redex) + len(after)
+        return i, step.rule, *_abbreviate(before, redex, after)
+
+    first = rows[:SHOW_HEAD] if len(rows) > SHOW_HEAD + SHOW_TAIL else rows
+    for r in first:
+        if head and printed > PRINT_BUDGET * 3 // 4:
+            break
+        head.append(row(*r))
+    rest = rows[len(head):]
+    for r in reversed(rest[-SHOW_TAIL:]):
+        if tail and printed > PRINT_BUDGET:
+            break
+        tail.append(row(*r))
+    return head + tail[::-1]
+
+
+def _abbreviate(before: str, redex: str, after: str) -> tuple[str, str, str]:
+    if len(before) > ROW_SIDE:
+        before = "…" + before[-ROW_SIDE:]
+    if len(after) > ROW_SIDE:
+        after = after[:ROW_SIDE] + "…"
+    if len(redex) > 2 * ROW_SIDE:
+        redex = redex[:ROW_SIDE] + " … " + redex[-ROW_SIDE:]
+    return before, redex, after
+
+
+def _table(red) -> View:
+    n = red.count
+    final = red.final
     html = ['<table class="cj-trace"><tr><th>#</th><th>rule</th><th style="text-align:left">term (the redex highlighted)</th></tr>']
     text = []
     width = len(str(n))
-    rule_w = max([len(s.rule) for s in trace_] + [5])
-    previous = None
-    for i in rows:
-        if previous is not None and i != previous + 1:
-            html.append(f'<tr><td class="i">⋮</td><td></td><td class="t" style="color:#888">… {elided} steps not shown …</td></tr>')
-            text.append(f"{'⋮':>{width}}  … {elided} steps not shown …")
+    rule_w = max([len(s.rule) for s in red.steps] + [5])
+    previous = -1
+    for i, rule, before, redex, after in _shown_rows(red):
+        if i != previous + 1:
+            elided = i - previous - 1
+            html.append(f'<tr><td class="i">⋮</td><td></td><td class="t" style="color:#888">… {elided:,} steps not shown …</td></tr>')
+            text.append(f"{'⋮':>{width}}  … {elided:,} steps not shown …")
         previous = i
-        step = trace_[i]
-        before, redex, after = split_at(terms[i], step.path)
-        html.append(f'<tr><td class="i">{i + 1}</td><td class="rule">{esc(step.rule)}</td>'
-                    f'<td class="t">{esc(before)}<mark class="cj-redex" title="redex of {esc(step.rule)}">{esc(redex)}</mark>'
+        html.append(f'<tr><td class="i">{i + 1}</td><td class="rule">{esc(rule)}</td>'
+                    f'<td class="t">{esc(before)}<mark class="cj-redex" title="redex of {esc(rule)}">{esc(redex)}</mark>'
                     f'{esc(after)}</td></tr>')
-        text.append(f"{i + 1:>{width}}  {step.rule:<{rule_w}}  {before}«{redex}»{after}")
+        text.append(f"{i + 1:>{width}}  {rule:<{rule_w}}  {before}«{redex}»{after}")
+    if previous != n - 1:
+        elided = n - previous - 1
+        html.append(f'<tr><td class="i">⋮</td><td></td><td class="t" style="color:#888">… {elided:,} steps not shown …</td></tr>')
+        text.append(f"{'⋮':>{width}}  … {elided:,} steps not shown …")
     done = is_value(final)
-    if n >= limit and not done:
-        status, label = f"stopped after {limit} steps (the term has not reached a value yet)", "…"
+    if not red.finished:
+        status, label = (f"stopped after {n:,} steps: the term has not reached a value yet "
+                         "(`:eval` computes its value)"), "…"
     elif done:
         status, label = "value" if n else "already a value: no step to take", "value"
     else:
         status, label = "stuck: no rule applies (is the term well-typed and closed?)", "stuck"
-    html.append(f'<tr><td class="i"></td><td class="rule">{esc(label)}</td><td class="t"><b>{esc(pretty(final))}</b>'
+    final_text = _abbreviate("", pretty(final), "")[1]
+    html.append(f'<tr><td class="i"></td><td class="rule">{esc(label)}</td><td class="t"><b>{esc(final_text)}</b>'
                 f'{"" if label == "value" and n else f" <span style=color:#888>({esc(status)})</span>"}</td></tr>')
     html.append("</table>")
-    summary = f"{n} step{'s' if n != 1 else ''}" + (f" · {status}" if label != "value" or not n else "")
-    text.append(f"{'':>{width}}  {label:<{rule_w}}  {pretty(final)}" + ("" if label == "value" and n else f"   ({status})"))
-    head = f"small-step reduction of {pretty(term)}: {summary}"
+    summary = f"{n:,} step{'s' if n != 1 else ''}" + (f" · {status}" if label != "value" or not n else "")
+    text.append(f"{'':>{width}}  {label:<{rule_w}}  {final_text}" + ("" if label == "value" and n else f"   ({status})"))
+    head = f"small-step reduction of {_abbreviate('', pretty(red.term), '')[1]}: {summary}"
     return View("\n".join([head] + text), wrap(f'<div class="cj-meta">{esc(head)}</div>' + "".join(html), "trace"),
                 kind="trace")
