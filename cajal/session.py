@@ -184,24 +184,7 @@ class Session:
         raise TypeError(f"unknown item {item!r}")
 
     def _define(self, item: Def, source: str, defined_here: set[str]) -> Result:
-        if item.name in defined_here:
-            raise CajalTypeError(f"`{item.name}` is already defined in this cell", item.name_span,
-                                 hint="rename one of them (across cells, a later definition replaces an earlier one)")
-        for p in item.params:
-            if item.params.count(p) > 1 or [q.name for q in item.params].count(p.name) > 1:
-                raise CajalTypeError(f"the parameter `{p.name}` appears twice", p.span,
-                                     hint="give each parameter its own name")
-        typing = check(item.term, defs=self.def_types(), types=self.types)
-        if item.result_type is not None:
-            declared = arrows(*(p.type for p in item.params), item.result_type)
-            if typing.type != declared:
-                body_type = typing.type
-                for _ in item.params:
-                    body_type = body_type.cod
-                raise CajalTypeError(
-                    f"the body of `{item.name}` has type {pretty(body_type)}, but the definition says "
-                    f"{pretty(item.result_type)}", item.body.span,
-                    hint="change the declared result type, or the body")
+        typing = check_definition(item, self.def_types(), self.types, defined_here)
         text = _span_text(item.span)
         definition = Definition(item, typing.type, typing, text, self, self.definitions)
         replaced = item.name in self.definitions
@@ -244,6 +227,30 @@ class Session:
 
     def check(self, term: Term) -> Typing:
         return check(term, defs=self.def_types(), types=self.types)
+
+
+def check_definition(item: Def, defs: dict[str, Type], types, defined_here: set[str]) -> Typing:
+    """The typing of a definition given the definitions and types before it, or the error that
+    running it raises (the one place of these rules: running and live checking both use it)."""
+    if item.name in defined_here:
+        raise CajalTypeError(f"`{item.name}` is already defined in this cell", item.name_span,
+                             hint="rename one of them (across cells, a later definition replaces an earlier one)")
+    for p in item.params:
+        if item.params.count(p) > 1 or [q.name for q in item.params].count(p.name) > 1:
+            raise CajalTypeError(f"the parameter `{p.name}` appears twice", p.span,
+                                 hint="give each parameter its own name")
+    typing = check(item.term, defs=defs, types=types)
+    if item.result_type is not None:
+        declared = arrows(*(p.type for p in item.params), item.result_type)
+        if typing.type != declared:
+            body_type = typing.type
+            for _ in item.params:
+                body_type = body_type.cod
+            raise CajalTypeError(
+                f"the body of `{item.name}` has type {pretty(body_type)}, but the definition says "
+                f"{pretty(item.result_type)}", item.body.span,
+                hint="change the declared result type, or the body")
+    return typing
 
 
 def _check_nat_dim(n: int) -> int:

@@ -69,6 +69,12 @@ def _lines(code: str) -> list[str]:
 cajal_cells.has_side_effects = True
 
 
+def _cajal_text(code: str) -> tuple[int, int] | None:
+    """Where a kernel cell's Cajal text starts (offset, line number), for the live check."""
+    kind, body = cell_kind(code)
+    return (body, code.count("\n", 0, body) + 1) if kind == "cajal" else None
+
+
 def install_cell_transformer(shell) -> None:
     transforms = shell.input_transformer_manager.cleanup_transforms
     if cajal_cells not in transforms:
@@ -86,9 +92,8 @@ class CajalKernel(IPythonKernel):
         "mimetype": "text/x-cajal",
         "file_extension": ".cj",
         "pygments_lexer": "cajal",
-        # JupyterLab 4 and Notebook 7 know Haskell's mode; it highlights `--` comments,
-        # numerals, if/then/else/let/in/type, `\` and capitalised types (docs/FRONTENDS.md).
-        "codemirror_mode": "haskell",
+        # The language the cajal-jupyterlab extension registers (docs/FRONTENDS.md).
+        "codemirror_mode": "cajal",
     }
 
     help_links = List().tag(config=True)
@@ -104,6 +109,8 @@ class CajalKernel(IPythonKernel):
         super().__init__(**kwargs)
         self.shell.extension_manager.load_extension("cajal_magic")
         install_cell_transformer(self.shell)
+        from cajal_magic import live
+        live.register(self.shell, _cajal_text)
 
     @property
     def banner(self):  # type: ignore[override]

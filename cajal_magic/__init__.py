@@ -28,6 +28,8 @@ def load_ipython_extension(ipython) -> None:
     ipython.register_magics(CajalMagics(ipython, get_session(ipython)))
     from .completion import register_completer
     register_completer(ipython)
+    from . import live
+    live.register(ipython, live.magic_cell)
 
 
 def unload_ipython_extension(ipython) -> None:

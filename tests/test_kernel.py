@@ -165,7 +165,7 @@ def test_kernel_info(kc):
     assert info["implementation"] == "cajal_kernel"
     lang = info["language_info"]
     assert lang["name"] == "cajal" and lang["file_extension"] == ".cj" and lang["mimetype"] == "text/x-cajal"
-    assert lang["pygments_lexer"] == "cajal" and lang["codemirror_mode"] == "haskell"
+    assert lang["pygments_lexer"] == "cajal" and lang["codemirror_mode"] == "cajal"
     links = {link["text"]: link["url"] for link in info["help_links"]}
     assert any("README" in text for text in links) and any("language" in text for text in links)
     for text, url in links.items():  # the checkout's own docs (no invented web addresses)

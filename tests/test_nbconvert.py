@@ -17,7 +17,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 CAJAL_SOURCE = "def not (x : 𝟚) : 𝟚 = if x then ff else tt  -- negation\nnot (not tt)"
 CAJAL_LANGUAGE_INFO = {"name": "cajal", "file_extension": ".cj", "mimetype": "text/x-cajal",
-                       "pygments_lexer": "cajal", "codemirror_mode": "haskell"}
+                       "pygments_lexer": "cajal", "codemirror_mode": "cajal"}
 
 
 def cajal_notebook():

@@ -1,0 +1,137 @@
+"""Checking a cell as it is typed: the error running it would report, and the type of every name.
+
+The editor asks for this a moment after each keystroke (see docs/FRONTENDS.md, "Live checking"),
+so it must be fast and harmless: it parses and type-checks against the session's definitions
+and declared types, and never evaluates, compiles or changes the session. A definition or type
+declaration earlier in the cell is seen by the items after it, as when the cell runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from .errors import CajalError, Span
+from .parser import iter_cell
+from .pretty import pretty
+from .session import Session, check_definition
+from .syntax import Def, Iter, Lam, Let, TermItem, Type, TypeDecl, Var, children
+from .types import Typing, check
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """An error at `span`, with the message and hint that running the cell shows."""
+
+    span: Span
+    message: str
+    hint: Optional[str]
+
+
+@dataclass(frozen=True)
+class NameType:
+    """`name` at `span` has type `type` (what hovering it shows)."""
+
+    span: Span
+    name: str
+    type: Type
+
+
+@dataclass(frozen=True)
+class Report:
+    diagnostics: tuple[Diagnostic, ...]
+    names: tuple[NameType, ...]
+
+
+def check_cell(session: Session, source: str, first_line: int = 1) -> Report:
+    """Check a cell without running it. Like running, checking stops at the first error; the
+    names typed before it keep their types."""
+    defs = session.def_types()
+    types = set(session.types)
+    defined_here: set[str] = set()
+    names: list[NameType] = []
+    try:
+        for item in iter_cell(source, first_line):
+            match item:
+                case TypeDecl(name):
+                    types.add(name)
+                case Def():
+                    typing = check_definition(item, defs, types, defined_here)
+                    defs[item.name] = typing.type
+                    defined_here.add(item.name)
+                    if item.name_span is not None:
+                        names.append(NameType(item.name_span, item.name, typing.type))
+                    names.extend(_names(item.term, typing))
+                case TermItem(term):
+                    names.extend(_names(term, check(term, defs=defs, types=types)))
+    except CajalError as err:
+        diagnostic = Diagnostic(err.span or _start(source, first_line), err.message, err.hint)
+        return Report((diagnostic,), tuple(names))
+    except (RecursionError, MemoryError):
+        diagnostic = Diagnostic(_start(source, first_line), "the program is nested too deeply to process",
+                                "split it into smaller definitions with `def`")
+        return Report((diagnostic,), tuple(names))
+    return Report((), tuple(names))
+
+
+def _names(term, typing: Typing) -> list[NameType]:
+    """Every variable, binder and definition name in `term`, with its type."""
+    found = []
+    stack = [term]
+    while stack:
+        node = stack.pop()
+        match node:
+            case Var(name, span) if span is not None and id(node) in typing.types:
+                found.append(NameType(span, name, typing.types[id(node)]))
+            case Lam(param, param_type, param_span=span) if span is not None:
+                found.append(NameType(span, param, param_type))
+            case Let(name, bound, name_span=span) if span is not None and id(bound) in typing.types:
+                found.append(NameType(span, name, typing.types[id(bound)]))
+            case Iter(base, var, var_span=span) if span is not None and id(base) in typing.types:
+                found.append(NameType(span, var, typing.types[id(base)]))
+        stack.extend(children(node))
+    return found
+
+
+def _start(source: str, first_line: int) -> Span:
+    from .errors import Source
+    return Span(first_line, 1, first_line, 2, Source(source, first_line))
+
+
+# ---------------------------------------------------------------------------- the wire format
+
+
+def as_message(report: Report, cell: str, body: int = 0, first_line: int = 1) -> dict:
+    """The report as the `cajal.check` comm sends it. The checked source is `cell[body:]`, whose
+    first line is numbered `first_line`. Positions are offsets in the whole cell in UTF-16 code
+    units, as JavaScript counts them (𝟚 counts 2)."""
+    units = _Utf16(cell, body, first_line)
+    return {
+        "diagnostics": [
+            {"from": units.at(d.span.line, d.span.col), "to": units.at(d.span.end_line, d.span.end_col),
+             "message": d.message, "hint": d.hint or "", "severity": "error"}
+            for d in report.diagnostics],
+        "names": [
+            {"from": units.at(n.span.line, n.span.col), "to": units.at(n.span.end_line, n.span.end_col),
+             "name": n.name, "type": pretty(n.type)}
+            for n in report.names],
+    }
+
+
+class _Utf16:
+    """Maps (line, column) of the checked source to UTF-16 offsets in the cell."""
+
+    def __init__(self, cell: str, body: int, first_line: int):
+        self.lines = cell[body:].split("\n")
+        self.first_line = first_line
+        self.starts = [_units(cell[:body])]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + _units(line) + 1)
+
+    def at(self, line: int, col: int) -> int:
+        index = min(max(line - self.first_line, 0), len(self.lines) - 1)
+        return self.starts[index] + _units(self.lines[index][:max(col - 1, 0)])
+
+
+def _units(text: str) -> int:
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
