@@ -106,6 +106,7 @@ def as_message(report: Report, cell: str, body: int = 0, first_line: int = 1) ->
     first line is numbered `first_line`. Positions are offsets in the whole cell in UTF-16 code
     units, as JavaScript counts them (𝟚 counts 2)."""
     units = _Utf16(cell, body, first_line)
+    shown: dict[Type, str] = {}  # a cell's names share few types: print each once
     return {
         "diagnostics": [
             {"from": units.at(d.span.line, d.span.col), "to": units.at(d.span.end_line, d.span.end_col),
@@ -113,7 +114,7 @@ def as_message(report: Report, cell: str, body: int = 0, first_line: int = 1) ->
             for d in report.diagnostics],
         "names": [
             {"from": units.at(n.span.line, n.span.col), "to": units.at(n.span.end_line, n.span.end_col),
-             "name": n.name, "type": pretty(n.type)}
+             "name": n.name, "type": shown.get(n.type) or shown.setdefault(n.type, pretty(n.type))}
             for n in report.names],
     }
 
@@ -127,11 +128,21 @@ class _Utf16:
         self.starts = [_units(cell[:body])]
         for line in self.lines:
             self.starts.append(self.starts[-1] + _units(line) + 1)
+        self._wide: dict[int, list[int]] = {}  # lines with characters beyond U+FFFF
 
     def at(self, line: int, col: int) -> int:
         index = min(max(line - self.first_line, 0), len(self.lines) - 1)
-        return self.starts[index] + _units(self.lines[index][:max(col - 1, 0)])
+        text = self.lines[index]
+        col = min(max(col - 1, 0), len(text))
+        if self.starts[index + 1] - self.starts[index] == len(text) + 1:
+            return self.starts[index] + col  # no character on this line takes two units
+        if index not in self._wide:
+            offsets = [0]
+            for ch in text:
+                offsets.append(offsets[-1] + (2 if ord(ch) > 0xFFFF else 1))
+            self._wide[index] = offsets
+        return self.starts[index] + self._wide[index][col]
 
 
 def _units(text: str) -> int:
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2

@@ -1,0 +1,35 @@
+"""Time the editor's live check of a realistic 200-line cell (target: under 50 ms of kernel time).
+
+The check is what the kernel does for each `cajal.check` request: `diagnostics.check_cell`
+against a session, then `as_message` (UTF-16 offsets and printed types). The reference, in the
+same run, is parsing and type-checking the same cell alone (bench_parse.py), so the ratio says
+what live checking adds on top of the checker.
+
+    python benchmarks/bench_check.py
+"""
+
+from bench_parse import make_cell, parse_and_check
+from timing import best_of
+
+from cajal import diagnostics
+from cajal.session import Session
+
+
+def live_check(session: Session, cell: str) -> dict:
+    return diagnostics.as_message(diagnostics.check_cell(session, cell), cell)
+
+
+if __name__ == "__main__":
+    cell = make_cell(200)
+    session = Session()
+    session.run("def not (x : 𝟚) : 𝟚 = if x then ff else tt")
+    message = live_check(session, cell)
+    assert message["diagnostics"] == [], message["diagnostics"]
+    broken = cell + "\ndef oops (x : 𝟚) : 𝟚 = tt"
+    assert live_check(session, broken)["diagnostics"]
+    reference_ms = best_of(lambda: parse_and_check(cell)) * 1e3
+    check_ms = best_of(lambda: live_check(session, cell)) * 1e3
+    broken_ms = best_of(lambda: live_check(session, broken)) * 1e3
+    print(f"{cell.count(chr(10)) + 1}-line cell, {len(message['names'])} typed names: live check "
+          f"{check_ms:.1f} ms (with an error at the end {broken_ms:.1f} ms; target ≤ 50 ms), "
+          f"{check_ms / reference_ms:.2f}× parse + check alone ({reference_ms:.1f} ms)")
