@@ -9,13 +9,24 @@ declaration earlier in the cell is seen by the items after it, as when the cell 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
+from . import directives
 from .errors import CajalError, Span
 from .parser import iter_cell
 from .pretty import pretty
 from .session import Session, check_definition
-from .syntax import Def, Iter, Lam, Let, TermItem, Type, TypeDecl, Var, children
+from .syntax import (
+    Def,
+    Directive,
+    Iter,
+    Lam,
+    Let,
+    TermItem,
+    Type,
+    TypeDecl,
+    Var,
+    children,
+)
 from .types import Typing, check
 
 
@@ -25,7 +36,7 @@ class Diagnostic:
 
     span: Span
     message: str
-    hint: Optional[str]
+    hint: str | None
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,9 @@ def check_cell(session: Session, source: str, first_line: int = 1) -> Report:
                         names.append(NameType(item.name_span, item.name, typing.type))
                     names.extend(_names(item.term, typing))
                 case TermItem(term):
+                    names.extend(_names(term, check(term, defs=defs, types=types)))
+                case Directive() if directives.command_for(item).term:
+                    _, term = directives.term_argument(item)
                     names.extend(_names(term, check(term, defs=defs, types=types)))
     except CajalError as err:
         diagnostic = Diagnostic(err.span or _start(source, first_line), err.message, err.hint)

@@ -32,6 +32,7 @@ class Command:
     handler: Callable[..., Result]
     options: tuple[str, ...] = ()
     example: str = ""
+    term: bool = True  # its argument is a term (`:type e`), which the live check type-checks
 
     @property
     def word(self) -> str:
@@ -49,10 +50,11 @@ COMMANDS: list[Command] = []
 BY_WORD: dict[str, Command] = {}
 
 
-def command(*words: str, usage: str, help: str, options: tuple[str, ...] = (), example: str = ""):
+def command(*words: str, usage: str, help: str, options: tuple[str, ...] = (), example: str = "",
+            term: bool = True):
     """Register the decorated function as the handler of `:word`."""
     def register(handler):
-        cmd = Command(words, usage, help, handler, options, example)
+        cmd = Command(words, usage, help, handler, options, example, term)
         COMMANDS.append(cmd)
         for word in words:
             BY_WORD[word] = cmd
@@ -67,12 +69,17 @@ def words() -> list[str]:
 
 def run(session, d: Directive) -> Result:
     """Run a directive item in a session."""
+    return command_for(d).handler(session, d)
+
+
+def command_for(d: Directive) -> Command:
+    """The command of a directive item; an unknown word is an error with a suggestion."""
     cmd = BY_WORD.get(d.word)
     if cmd is None:
         close = difflib.get_close_matches(d.word, words(), n=1)
         raise CajalSyntaxError(f"unknown directive `:{d.word}`", d.span,
                                hint=(f"did you mean `:{close[0]}`? " if close else "") + "`:help` lists the directives")
-    return cmd.handler(session, d)
+    return cmd
 
 
 def table() -> str:
@@ -188,7 +195,7 @@ def _step(session, d: Directive) -> Result:
 
 
 @command("set", usage=":set nat_dim N", help="change N, the size of ℕ: naturals 0…N-1 (recompiles lazily)",
-         example=":set nat_dim 16     -- ℕ holds 0…15")
+         example=":set nat_dim 16     -- ℕ holds 0…15", term=False)
 def _set(session, d: Directive) -> Result:
     parts = d.text.split("--", 1)[0].split()  # a trailing comment is not part of the setting
     if len(parts) != 2 or parts[0] != "nat_dim":
@@ -205,7 +212,7 @@ def _set(session, d: Directive) -> Result:
     return Result("directive", f"nat_dim = {n} (ℕ holds 0…{n - 1})", name="set", value=n)
 
 
-@command("defs", usage=":defs", help="the session's definitions with their types")
+@command("defs", usage=":defs", help="the session's definitions with their types", term=False)
 def _defs(session, d: Directive) -> Result:
     lines = [f"{x.name} : {pretty(x.type)}" for x in session.definitions.values()]
     lines += [f"type {t}" for t in sorted(session.types)]
@@ -214,7 +221,7 @@ def _defs(session, d: Directive) -> Result:
 
 @command("help", usage=":help  /  :help TOPIC",
          help="this table; or one construct or idea (iter, if, λ, linearity, nat_dim, a directive)",
-         example=":help iter\n:help :graph")
+         example=":help iter\n:help :graph", term=False)
 def _help(session, d: Directive) -> Result:
     word = d.text.split("--", 1)[0].strip()
     if not word:

@@ -24,15 +24,6 @@ from cajal import cells
 from cajal.lexicon import SYMBOLS
 
 
-def _local_docs() -> list[dict]:
-    """Help links to the README and language reference of the checkout this kernel runs from
-    (an editable install). The project has no web site yet, so a wheel install links none."""
-    from pathlib import Path
-    root = Path(cajal.__file__).resolve().parents[1]
-    docs = [("Cajal Notebook (README)", root / "README.md"),
-            ("Cajal language reference", root / "docs" / "LANGUAGE.md")]
-    return [{"text": text, "url": path.as_uri()} for text, path in docs if path.is_file()]
-
 BANNER = f"""\
 Cajal {cajal.__version__} — a typed, linear, higher-order language whose programs compile to neurons
 (Python {sys.version.split()[0]}, IPython kernel). Type :help for the directives; a cell that starts
@@ -69,12 +60,6 @@ def _lines(code: str) -> list[str]:
 cajal_cells.has_side_effects = True
 
 
-def _cajal_text(code: str) -> tuple[int, int] | None:
-    """Where a kernel cell's Cajal text starts (offset, line number), for the live check."""
-    kind, body = cell_kind(code)
-    return (body, code.count("\n", 0, body) + 1) if kind == "cajal" else None
-
-
 def install_cell_transformer(shell) -> None:
     transforms = shell.input_transformer_manager.cleanup_transforms
     if cajal_cells not in transforms:
@@ -100,7 +85,9 @@ class CajalKernel(IPythonKernel):
 
     @default("help_links")
     def _default_help_links(self):
-        return _local_docs() + [
+        # Only web pages: a browser blocks file:// links. The language reference is in the Help
+        # menu through the labextension (rendered inside JupyterLab), and `:help` in a cell.
+        return [
             {"text": "IPython Reference", "url": "https://ipython.readthedocs.io/en/stable/"},
             {"text": "PyTorch Reference", "url": "https://pytorch.org/docs/stable/"},
         ]
@@ -110,7 +97,7 @@ class CajalKernel(IPythonKernel):
         self.shell.extension_manager.load_extension("cajal_magic")
         install_cell_transformer(self.shell)
         from cajal_magic import live
-        live.register(self.shell, _cajal_text)
+        live.register(self.shell, notebook=cells.CAJAL)  # every cell is Cajal unless it says otherwise
 
     @property
     def banner(self):  # type: ignore[override]

@@ -28,8 +28,9 @@ def load_ipython_extension(ipython) -> None:
     ipython.register_magics(CajalMagics(ipython, get_session(ipython)))
     from .completion import register_completer
     register_completer(ipython)
+    from cajal import cells
     from . import live
-    live.register(ipython, live.magic_cell)
+    live.register(ipython, notebook=cells.PYTHON)  # `%%cajal` cells of a Python notebook
 
 
 def unload_ipython_extension(ipython) -> None:

@@ -10,18 +10,16 @@ registers the target for `%%cajal` cells; the Cajal kernel registers it again fo
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from cajal import cells
 
 TARGET = "cajal.check"
 # A cell longer than this is not checked live (it is checked when it runs).
 MAX_CHARS = 200_000
 
-# Where the Cajal text of a cell starts: (offset, number of its first line), or None.
-Split = Callable[[str], Optional[tuple[int, int]]]
 
-
-def register(shell, split: Split) -> None:
-    """Answer `cajal.check` comms in the shell's kernel (none in a terminal IPython)."""
+def register(shell, notebook: str) -> None:
+    """Answer `cajal.check` comms in the shell's kernel (none in a terminal IPython).
+    `notebook` is the notebook's language (`cajal.cells`: which cells are Cajal)."""
     manager = getattr(getattr(shell, "kernel", None), "comm_manager", None)
     if manager is None:
         return
@@ -30,38 +28,26 @@ def register(shell, split: Split) -> None:
         def answer(msg) -> None:
             data = msg.get("content", {}).get("data")
             data = data if isinstance(data, dict) else {}
-            comm.send({"seq": data.get("seq"), **check(shell, data.get("code"), split)})
+            comm.send({"seq": data.get("seq"), **check(shell, data.get("code"), notebook)})
         comm.on_msg(answer)
 
     manager.register_target(TARGET, opened)
 
 
-def check(shell, code, split: Split) -> dict:
+def check(shell, code, notebook: str) -> dict:
     """The answer to one request (never raises: a cell being typed is usually malformed)."""
     if not isinstance(code, str):
         return {"skipped": "the request has no `code` string"}
     if len(code) > MAX_CHARS:
         return {"skipped": f"the cell is longer than {MAX_CHARS} characters"}
-    where = split(code)
-    if where is None:
+    cell = cells.classify(code, notebook=notebook)
+    if cell.kind != cells.CAJAL:
         return {"skipped": "not a Cajal cell"}
-    body, first_line = where
     from cajal import diagnostics
+
     from . import get_session
     try:
-        report = diagnostics.check_cell(get_session(shell), code[body:], first_line)
-        return diagnostics.as_message(report, code, body, first_line)
-    except Exception as err:  # a bug in the checker must not reach the notebook
+        report = diagnostics.check_cell(get_session(shell), code[cell.body:], cell.first_line)
+        return diagnostics.as_message(report, code, cell.body, cell.first_line)
+    except Exception as err:  # noqa: BLE001 (a bug in the checker must not reach the notebook)
         return {"skipped": f"internal error while checking: {type(err).__name__}"}
-
-
-def magic_cell(code: str) -> Optional[tuple[int, int]]:
-    """A Python notebook's `%%cajal` cell: its body starts on line 2, after the magic line."""
-    stripped = code.lstrip(" \t\r\n")
-    if not stripped.startswith("%%cajal") or stripped[7:8] not in ("", " ", "\t", "\n", "\r"):
-        return None
-    start = len(code) - len(stripped)
-    newline = code.find("\n", start)
-    if newline < 0:
-        return len(code), code.count("\n") + 2
-    return newline + 1, code.count("\n", 0, newline) + 2

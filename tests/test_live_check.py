@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given
+from strategies import closed_terms
 
 from cajal import diagnostics
 from cajal.errors import CajalError
 from cajal.session import Session
-from strategies import closed_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -58,6 +58,10 @@ BAD_CELLS = [
     "tt →",
     "if tt then (λx:𝟚. x) else tt",
     "undefined_name tt",
+    ":grpah not",
+    ":graph --unrol not",
+    ":type not 3",
+    ":eval",
 ]
 
 
@@ -97,9 +101,10 @@ def test_names_carry_their_types():
 
 def test_a_magic_cells_offsets_count_its_header():
     cell = "%%cajal --quiet\n𝟚𝟚\ndef f (x : 𝟚) : 𝟚 = tt"
-    from cajal_magic.live import magic_cell
-    body, first_line = magic_cell(cell)
-    assert (body, first_line) == (16, 2)
+    from cajal import cells
+    found = cells.classify(cell, notebook=cells.PYTHON)
+    body, first_line = found.body, found.first_line
+    assert (found.kind, body, first_line) == (cells.CAJAL, 16, 2)
     report = diagnostics.check_cell(Session(), cell[body:], first_line)
     (d,) = diagnostics.as_message(report, cell, body, first_line)["diagnostics"]
     text = js_slice(cell, d["from"], d["to"])

@@ -1,6 +1,7 @@
 /**
  * Help › Cajal Language Reference: the language reference (docs/LANGUAGE.md, bundled at build
- * time) rendered by JupyterLab's own Markdown renderer in a main-area tab.
+ * time) rendered by JupyterLab's own Markdown renderer in a main-area tab (in Notebook 7, whose
+ * main area is the notebook, in the right side panel).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
@@ -28,6 +29,9 @@ export function addHelp(app: JupyterFrontEnd, rendermime: IRenderMimeRegistry, m
       }
       if (!widget.isAttached) {
         app.shell.add(widget, 'main');
+      }
+      if (!widget.isAttached) {
+        app.shell.add(widget, 'right', { rank: 1000 }); // Notebook 7: the notebook holds the main area
       }
       app.shell.activateById(widget.id);
     }
