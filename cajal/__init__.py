@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "compile": ("cajal.compiler", "compile"),
     "Compiled": ("cajal.compiler", "Compiled"),
-    "encode": ("cajal.encoding", "encode"),
+    "encode": ("cajal.compiler", "encode_value"),
     "decode": ("cajal.encoding", "decode"),
     "Session": ("cajal.session", "Session"),
     "Definition": ("cajal.session", "Definition"),

@@ -7,8 +7,9 @@
 | τ₁ ⊸ τ₂   | ℝ^(d₂·d₁)      | the matrix M (d₂, d₁), row-major flattened; column j = f(bⱼ)     |
 | A (abstract) | none        | values come only from linking                                    |
 
-`encode` turns evaluator values into vectors (a closure by compiling its term), `decode` goes
-back to the nearest value (argmax per one-hot block), and `basis_names` labels the axes.
+`encode` turns plain values into vectors, `decode` goes back to the nearest value (argmax per
+one-hot block, a function to a term or a table), and `basis_names` labels the axes. The module
+is pure: it never compiles (an evaluator closure is encoded by `cajal.encode`, which does).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .errors import CajalError
 from .parser import as_type
 from .pretty import pretty
 from .syntax import Abstract, Arrow, BoolLit, BoolType, If, Iter, Lam, NatType, Type, Var, abstract_names, succ
+from .values import Closure, Opaque, term_value, value_term
 
 ARROW = "↦"
 
@@ -49,16 +51,6 @@ def is_finite(t) -> bool:
     return not abstract_names(as_type(t))
 
 
-def is_first_order(t) -> bool:
-    """Whether every argument of t (along its arrows) is 𝟚 or ℕ."""
-    t = as_type(t)
-    while isinstance(t, Arrow):
-        if isinstance(t.dom, Arrow) or isinstance(t.dom, Abstract):
-            return False
-        t = t.cod
-    return True
-
-
 # ---------------------------------------------------------------- basis names
 
 
@@ -75,12 +67,13 @@ def basis_name(t, k: int, nat_dim: int) -> str:
         case Arrow(dom, cod):
             n = dim(dom, nat_dim, strict=True)
             r, c = divmod(k, n)
-            return f"{_paren(basis_name(dom, c, nat_dim))}{ARROW}{_paren(basis_name(cod, r, nat_dim))}"
+            return f"{paren(basis_name(dom, c, nat_dim))}{ARROW}{paren(basis_name(cod, r, nat_dim))}"
     dim(t, nat_dim, strict=True)
     raise TypeError(f"not a type: {t!r}")
 
 
-def _paren(name: str) -> str:
+def paren(name: str) -> str:
+    """A basis name as a part of a function's basis name (parenthesised when it is one)."""
     return f"({name})" if ARROW in name else name
 
 
@@ -96,11 +89,9 @@ def basis_names(t, nat_dim: int = 10) -> list[str]:
 
 def encode(value: Any, type, nat_dim: int = 10, *, dtype=None, device=None):
     """The vector of a value of `type`: a Python/Cajal bool (𝟚), int (ℕ, must be < nat_dim),
-    a Closure (encoded by compiling its term: the flattened matrix), an Opaque holding a
-    tensor, or a tensor (checked and returned). Returns a tensor of shape (dim type,)."""
+    an Opaque holding a tensor, or a tensor (checked and returned). Returns a tensor of shape
+    (dim type,). An evaluator closure is encoded by `cajal.encode`, which compiles it."""
     import torch
-
-    from .values import Closure, Opaque
 
     t = as_type(type)
     dtype = dtype or torch.get_default_dtype()
@@ -126,12 +117,8 @@ def encode(value: Any, type, nat_dim: int = 10, *, dtype=None, device=None):
         out[value] = 1
         return out
     if isinstance(value, Closure):
-        from .compiler import compile
-        term = value.let_term()
-        c = compile(term, nat_dim=nat_dim, dtype=dtype)
-        if c.type != t:
-            raise CajalError(f"this closure has type {pretty(c.type)}, not {pretty(t)}")
-        return c.tensor.to(device) if device is not None else c.tensor
+        raise CajalError("encoding.encode takes plain values; a closure's vector is its compiled matrix",
+                         hint="use cajal.encode(closure, type, nat_dim), which compiles it")
     if isinstance(value, torch.Tensor):
         if value.shape[-1:] != (d,):
             raise CajalError(f"a tensor for type {pretty(t)} must have last dimension {d}, "
@@ -236,72 +223,58 @@ def _decode_batch(x, t, n):
 
 
 def _decode(x, t: Type, n: int):
-    from .values import Opaque
-    if isinstance(t, BoolType):
-        return bool(int(x.argmax()) == 0)
-    if isinstance(t, NatType):
-        return int(x.argmax())
+    return _decode_clean(x, t, n)[0]
+
+
+def _decode_clean(x, t: Type, n: int) -> tuple:
+    """(the value nearest to x, the vector that encodes it exactly)."""
+    import torch
+    if isinstance(t, (BoolType, NatType)):
+        v = bool(int(x.argmax()) == 0) if isinstance(t, BoolType) else int(x.argmax())
+        return v, encode(v, t, n, dtype=torch.float64)
     d1, d2 = dim(t.dom, n), dim(t.cod, n)
     m = x.reshape(d2, d1)
-    columns = [_decode(m[:, j], t.cod, n) for j in range(d1)]
-    clean = _clean_matrix(columns, t, n)
+    pairs = [_decode_clean(m[:, j], t.cod, n) for j in range(d1)]
+    columns = [v for v, _ in pairs]
+    clean = torch.stack([c for _, c in pairs], dim=1)  # the nearest function table
     term = _function_term(columns, t, n, clean)
-    if term is not None:
-        from .values import term_value
-        return term_value(term)
-    return Opaque(_Table(clean, t, n), t)
-
-
-def _clean_matrix(columns, t: Arrow, n: int):
-    """The matrix whose columns encode the decoded values (the nearest function table)."""
-    import torch
-    cols = []
-    for v in columns:
-        if isinstance(v, (bool, int)) or _is_closure(v):
-            cols.append(encode(v, t.cod, n, dtype=torch.float64))
-        else:  # an opaque table: its own clean matrix
-            cols.append(v.obj.matrix.reshape(-1))
-    return torch.stack(cols, dim=1)
-
-
-def _is_closure(v) -> bool:
-    from .values import Closure
-    return isinstance(v, Closure)
+    value = term_value(term) if term is not None else Opaque(_Table(clean, t, n), t)
+    return value, clean.reshape(-1)
 
 
 def _value_term(v):
-    from .values import Closure, value_term
-    if isinstance(v, (bool, int)) or isinstance(v, Closure):
+    if isinstance(v, (bool, int, Closure)):
         return value_term(v)
     return None
 
 
 def _function_term(columns, t: Arrow, n: int, clean):
-    """A closed term of type t whose table is `columns`, or None."""
+    """A closed term of type t whose table is `columns` (encoded: `clean`), or None. For a
+    domain ℕ, `λn:ℕ. iter{v₀ | y ↪ step}(n)` for a few steps whose matrix S is known: its
+    table's column k is Sᵏ v₀, compared with the table."""
+    import torch
     terms = [_value_term(v) for v in columns]
     if any(term is None for term in terms):
         return None
     if isinstance(t.dom, BoolType):
         return Lam("x", t.dom, If(Var("x"), terms[0], terms[1]))
     if isinstance(t.dom, NatType):
-        # λn:ℕ. iter{v₀ | y ↪ step}(n) for a few steps; checked by compiling the candidate
-        steps = [Var("y")]
+        d2 = clean.shape[0]
+        steps = [(Var("y"), torch.eye(d2, dtype=clean.dtype))]
         if isinstance(t.cod, BoolType):
-            steps += [If(Var("y"), BoolLit(False), BoolLit(True)), If(Var("y"), BoolLit(True), BoolLit(True)),
-                      If(Var("y"), BoolLit(False), BoolLit(False))]
+            T = lambda rows: torch.tensor(rows, dtype=clean.dtype)  # noqa: E731
+            steps += [(If(Var("y"), BoolLit(False), BoolLit(True)), T([[0, 1], [1, 0]])),
+                      (If(Var("y"), BoolLit(True), BoolLit(True)), T([[1, 1], [0, 0]])),
+                      (If(Var("y"), BoolLit(False), BoolLit(False)), T([[0, 0], [1, 1]]))]
         elif isinstance(t.cod, NatType):
-            steps += [succ(Var("y"))]
-        for step in steps:
-            cand = Lam("n", t.dom, Iter(terms[0], "y", step, Var("n")))
-            if _table_of(cand, n).equal(clean.reshape(-1)):
-                return cand
+            steps += [(succ(Var("y")), torch.diag(torch.ones(d2 - 1, dtype=clean.dtype), -1))]
+        for step, S in steps:
+            table = [clean[:, 0]]
+            for _ in range(1, clean.shape[1]):
+                table.append(S @ table[-1])
+            if torch.stack(table, dim=1).equal(clean):
+                return Lam("n", t.dom, Iter(terms[0], "y", step, Var("n")))
     return None
-
-
-def _table_of(term, n):
-    import torch
-    from .compiler import compile
-    return compile(term, nat_dim=n, dtype=torch.float64).tensor
 
 
 class _Table:

@@ -14,9 +14,10 @@ import torch
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import cajal
+import cajal.budget
 from cajal import CajalError, parse_term, parse_type, pretty
-from cajal.compiler import compile
-from cajal.encoding import basis_names, decode, dim, encode
+from cajal.compiler import compile, encode_value as encode
+from cajal.encoding import basis_names, decode, dim
 from cajal.substitute import substitute
 from cajal.syntax import Arrow, Nat, children
 from cajal.values import Closure, Opaque, value_term
@@ -140,7 +141,7 @@ def test_size_limit_argument_and_module_default(monkeypatch):
     src = parse_term("λf:((ℕ ⊸ ℕ) ⊸ ℕ) ⊸ ℕ. f")  # 10⁸ entries, 381 MiB
     with pytest.raises(CajalError, match="100,000,000 entries"):
         compile(src, size_limit=100 * 2**20)
-    monkeypatch.setattr(cajal.compiler, "SIZE_LIMIT_BYTES", 2**20)
+    monkeypatch.setattr(cajal.budget, "SIZE_LIMIT_BYTES", 2**20)
     with pytest.raises(CajalError, match="above the size limit of 1.0 MiB"):
         compile(parse_term("λf:ℕ ⊸ ℕ ⊸ ℕ. f"), nat_dim=40)  # 1600² entries
     assert compile(parse_term("λf:ℕ ⊸ ℕ. f")).matrix.shape == (100, 100)

@@ -11,8 +11,8 @@ from torch import nn
 import cajal
 from cajal import CajalError, parse_term
 from cajal.compiler import compile
-from cajal.encoding import encode
-from cajal.link import FunctionValue, Partial
+from cajal.compiler import encode_value as encode
+from cajal.compiler import FunctionValue, Partial
 
 torch.set_num_threads(1)
 

@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 
 from ..errors import CajalError
 from ..syntax import Arrow
-from ._common import ARROW, _paren, as_type, basis_name, block_size, dim, fmt_value, show_type
+from ._common import ARROW, as_type, basis_name, block_size, dim, fmt_value, paren, show_type
 from ._view import View, esc, text_view, wrap
 
 MAX_CELLS = 16384       # above this many entries a tensor is summarised (128 × 128 is drawn)
@@ -58,7 +58,7 @@ class _Axis:
 
     def group_label(self, g: int) -> str:
         """The label of block g of a function-type axis: the result basis vector `↦r`."""
-        return ARROW + _paren(basis_name(self.type.cod, g, self.nat_dim))
+        return ARROW + paren(basis_name(self.type.cod, g, self.nat_dim))
 
     def caption(self) -> str:
         if self.type is None:
@@ -269,7 +269,7 @@ def _groupings(t, nat_dim: int) -> list:
     if not isinstance(t, Arrow):
         return []
     n = dim(t.dom, nat_dim)
-    out = [(n, lambda g: ARROW + _paren(basis_name(t.cod, g, nat_dim)))]
+    out = [(n, lambda g: ARROW + paren(basis_name(t.cod, g, nat_dim)))]
     for size, label in _groupings(t.cod, nat_dim):
         out.append((size * n, lambda g, label=label: f"{ARROW}({label(g)})"))
     return out

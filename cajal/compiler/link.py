@@ -2,6 +2,11 @@
 or name, turning Python values, tensors, compiled definitions and callables into runtime
 values, and the objects a call returns (a tensor, a `FunctionValue`, or a `Partial`).
 
+A program given as an input (a `Compiled`, a `Partial`, a `FunctionValue`, or an object with
+a `.compiled(nat_dim)` such as a session definition) is recognised by its `linked(rt, name)`
+method, which returns (its type, its runtime value). An evaluator closure is built into nodes
+and run in the caller's runtime (`closure_value`).
+
 Batch dimensions: the batch rank R of a call is the largest number of leading dimensions of
 its finite tensor inputs (a vector (…, d), or a matrix (…, d₂, d₁) for a function type); if
 any input is a tensor of an abstract type, R is at least 1. Finite inputs broadcast
@@ -18,12 +23,18 @@ from typing import Any, Optional
 
 import torch
 
-from .encoding import check_numeral, dim, is_finite
-from .errors import CajalError
-from .pretty import pretty
-from .syntax import Abstract, Arrow, BoolType, NatType, Type, arrows
-
-from .compiler import Abs, Compiled, OpaqueFn, Runtime, apply_value, force
+from .. import budget
+from ..encoding import check_numeral, dim, encode, is_finite
+from ..errors import CajalError
+from ..parser import as_type
+from ..pretty import pretty
+from ..syntax import Abstract, Arrow, BoolType, NatType, Type, arrows
+from ..types import check
+from ..values import Closure, Opaque
+from .build import Builder
+from .estimate import Estimate
+from .runtime import Runtime
+from .values import Abs, OpaqueFn, apply_value, force, no_matrix
 
 
 # ---------------------------------------------------------------- binding
@@ -39,7 +50,7 @@ def _resolve_name(key: str, names: list[str]) -> str:
                            else "this program takes no named inputs"))
 
 
-def call(c: Compiled, args: tuple, kwargs: dict, record: Optional[list] = None, bound: Optional[dict] = None):
+def call(c, args: tuple, kwargs: dict, *, record: Optional[list] = None, bound: Optional[dict] = None):
     """Bind `args`/`kwargs` to c's inputs (free variables, then top λ-parameters) and run."""
     names = [n for n, _ in c.free] + [n for n, _ in c.params]
     raw = {**c._links, **(bound or {})}
@@ -63,11 +74,11 @@ def call(c: Compiled, args: tuple, kwargs: dict, record: Optional[list] = None, 
             missing = [n for n in names if n not in raw]
             raise CajalError(f"iterates needs every input; missing {', '.join(f'`{n}`' for n in missing)}")
         return Partial(c, raw)
-    value, t, rt, rank = evaluate(c, raw, p, extra, record)
+    value, t, rt, rank = evaluate(c, raw, p, extra=extra, record=record)
     return output(value, t, rt, rank)
 
 
-def evaluate(c: Compiled, raw: dict, p: int, extra: list = (), record=None):
+def evaluate(c, raw: dict, p: int, *, extra: list = (), record=None):
     """Run c with its free variables and first p parameters bound (raw Python values), then
     apply the result to `extra`. Returns (runtime value, its type, runtime, batch rank)."""
     specs = [(n, t, raw[n]) for n, t in c.free] + [(n, t, raw[n]) for n, t in c.params[:p]]
@@ -83,11 +94,11 @@ def evaluate(c: Compiled, raw: dict, p: int, extra: list = (), record=None):
         t = t.cod
     rank, batch = batch_rank(specs + more, c.nat_dim)
     rt = c.runtime(record=record, batch=batch)
-    env = {n: link(v, ty, n, rt, rank) for n, ty, v in specs[:len(c.free)]}
+    env = {n: link(v, ty, name=n, rt=rt, rank=rank) for n, ty, v in specs[:len(c.free)]}
     value = c.root.run(env, rank, rt)
     ft = c.type
     for n, ty, v in specs[len(c.free):] + more:
-        value = apply_value(value, link(v, ty, n, rt, rank), rank, ft, rt)
+        value = apply_value(value, link(v, ty, name=n, rt=rt, rank=rank), rank, ft, rt)
         ft = ft.cod
     return value, t, rt, rank
 
@@ -140,19 +151,43 @@ def batch_rank(specs, nat_dim: int) -> tuple[int, int]:
 # ---------------------------------------------------------------- linking one value
 
 
-def link(v: Any, ty: Type, name: str, rt: Runtime, rank: int):
-    """The runtime value of a linked input `v` for a variable `name : ty`."""
-    from .values import Closure as ValueClosure, Opaque
+def closure_value(closure: Closure, rt: Runtime, name: str = "this closure") -> tuple:
+    """(type, runtime value) of an evaluator closure: its let-form (of linear size) built into
+    nodes and run in `rt`, after the size of what it makes is checked."""
+    try:
+        term = closure.let_term()
+    except ValueError as err:
+        raise CajalError(f"`{name}`: this closure holds a linked Python value and cannot be compiled") from err
+    ty = check(term).type
+    node = Builder(rt.nat_dim, {}, limit=rt.limit, elem=rt.elem).build(term, {})
+    est = Estimate(rt.limit, rt.elem)
+    est.visit(node, {})
+    est.check()
+    return ty, node.run({}, 0, rt)
 
+
+def encode_value(value: Any, type, nat_dim: int = 10, *, dtype=None, device=None) -> torch.Tensor:
+    """encoding.encode, and also for evaluator closures: the flattened matrix of the function."""
+    if not isinstance(value, Closure):
+        return encode(value, type, nat_dim, dtype=dtype, device=device)
+    t = as_type(type)
+    rt = Runtime([], dtype=dtype or torch.get_default_dtype(), device=torch.device(device or "cpu"),
+                 nat_dim=nat_dim, limit=budget.limit())
+    vt, v = closure_value(value, rt)
+    if vt != t:
+        raise CajalError(f"this closure has type {pretty(vt)}, not {pretty(t)}")
+    return force(v, 0).reshape(-1)
+
+
+def link(v: Any, ty: Type, *, name: str, rt: Runtime, rank: int):
+    """The runtime value of a linked input `v` for a variable `name : ty`."""
     if isinstance(v, Opaque):
         v = v.obj
-    if isinstance(v, ValueClosure):
-        from .compiler import compile
-        try:
-            term = v.let_term()
-        except ValueError as err:
-            raise CajalError(f"`{name}`: this closure holds a linked Python value and cannot be compiled") from err
-        v = compile(term, nat_dim=rt.nat_dim, dtype=rt.dtype, size_limit=rt.limit)
+    if isinstance(v, Closure):
+        vt, value = closure_value(v, rt, name)
+        if vt != ty:
+            raise CajalError(f"`{name}` has type {pretty(ty)}, but the linked program has type {pretty(vt)}")
+        return value
     fv = _function_link(v, ty, name, rt)
     if fv is not None:
         return fv
@@ -207,43 +242,22 @@ def _finite_tensor(t: torch.Tensor, ty: Type, name: str, rt: Runtime) -> torch.T
 
 
 def _function_link(v, ty: Type, name: str, rt: Runtime):
-    """A compiled program, partial application or function value linked to `name`."""
-    c = None
-    if isinstance(v, Compiled):
-        c = v
-    elif isinstance(v, (Partial, FunctionValue)):
-        pass
-    else:
-        get = getattr(v, "compiled", None)
-        if get is not None and not isinstance(v, torch.Tensor):
-            c = get(rt.nat_dim) if callable(get) else get
-            if not isinstance(c, Compiled):
-                c = None
-        if c is None:
-            return None
-    if not isinstance(ty, Arrow) and not (c is not None and c.type == ty):
-        what = "a compiled program" if c is not None else "a function"
+    """The runtime value of a program linked to `name` (see the module docstring), or None
+    when v is not a program."""
+    program = v
+    get = getattr(v, "compiled", None)
+    if get is not None and not hasattr(v, "linked") and not isinstance(v, torch.Tensor):  # a session definition
+        program = get(rt.nat_dim) if callable(get) else get
+    linked = getattr(program, "linked", None)
+    if not callable(linked):
+        return None
+    is_result = isinstance(program, (Partial, FunctionValue))
+    if not isinstance(ty, Arrow) and (is_result or program.type != ty):
+        what = "a function" if is_result else "a compiled program"
         raise CajalError(f"`{name}` has type {pretty(ty)}, but it was given {what}", hint=_hint(ty, rt))
-    if c is not None:
-        if c.free:
-            raise CajalError(f"`{name}`: the linked program has free variables "
-                             f"({', '.join(n for n, _ in c.free)}), so it is not a value")
-        if c.nat_dim != rt.nat_dim:
-            raise CajalError(f"`{name}`: the linked program was compiled with nat_dim = {c.nat_dim}, "
-                             f"but this one uses {rt.nat_dim}", hint="compile both with the same nat_dim")
-        if c.dtype != rt.dtype or c.device != rt.device:
-            raise CajalError(f"`{name}`: the linked program is {c.dtype} on {c.device}, but this one is "
-                             f"{rt.dtype} on {rt.device}", hint="convert one of them with .to(…)/.double()/.float()")
-        vt, value = c.type, c.value()
-    elif isinstance(v, Partial):
-        fv = v.function()
-        vt, value = fv.type, fv.value
-    else:
-        vt, value = v.type, v.value
+    vt, value = linked(rt, name)
     if vt != ty:
         raise CajalError(f"`{name}` has type {pretty(ty)}, but the linked program has type {pretty(vt)}")
-    if isinstance(value, Abs):
-        return value
     return value
 
 
@@ -300,21 +314,23 @@ class FunctionValue:
         rank = max(rank, self.rank)
         ft = self.type
         for n, ty, a in specs:
-            value = apply_value(value, link(a, ty, n, self.rt, rank), rank, ft, self.rt)
+            value = apply_value(value, link(a, ty, name=n, rt=self.rt, rank=rank), rank, ft, self.rt)
             ft = ft.cod
         return output(value, t, self.rt, rank)
 
     @property
     def tensor(self) -> torch.Tensor:
         if not is_finite(self.type):
-            from .compiler import _no_matrix
-            raise _no_matrix(self.type)
+            raise no_matrix(self.type)
         return force(self.value, self.rank)
 
     @property
     def matrix(self) -> torch.Tensor:
         t = self.tensor
         return t.reshape(*t.shape[:-1], self.rt.dim(self.type.cod), self.rt.dim(self.type.dom))
+
+    def linked(self, rt: Runtime, name: str) -> tuple:
+        return self.type, self.value
 
     def __repr__(self) -> str:
         return f"<function value : {pretty(self.type)}>"
@@ -324,7 +340,7 @@ class Partial:
     """A partial application: the inputs given so far; call it with the rest. When the bound
     inputs are all the free variables and the first parameters, it has a `.matrix`."""
 
-    def __init__(self, compiled: Compiled, bound: dict):
+    def __init__(self, compiled, bound: dict):
         self.compiled, self.bound = compiled, dict(bound)
 
     @property
@@ -368,6 +384,10 @@ class Partial:
     @property
     def matrix(self) -> torch.Tensor:
         return self.function().matrix
+
+    def linked(self, rt: Runtime, name: str) -> tuple:
+        fv = self.function()
+        return fv.type, fv.value
 
     def __repr__(self) -> str:
         return f"<partial application : {pretty(self.type)}>"
