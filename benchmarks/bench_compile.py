@@ -1,4 +1,4 @@
-"""Benchmarks of the compiler (cajal/compiler.py) against the closure baseline
+"""Benchmarks of the compiler (cajal/compiler/) against the closure baseline
 (benchmarks/baseline_closures.py) and hand-written PyTorch.
 
     python benchmarks/bench_compile.py           # about a minute on a laptop core

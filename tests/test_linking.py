@@ -10,9 +10,7 @@ from torch import nn
 
 import cajal
 from cajal import CajalError, parse_term
-from cajal.compiler import compile
-from cajal.compiler import encode_value as encode
-from cajal.compiler import FunctionValue, Partial
+from cajal.compiler import FunctionValue, Partial, compile, encode_value as encode
 
 torch.set_num_threads(1)
 
