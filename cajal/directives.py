@@ -155,7 +155,7 @@ def _derive(session, d: Directive) -> Result:
     from . import render
     _, term = term_argument(d)
     typing = session.check(term)
-    view = render.derivation(term, defs=session.def_types(), types=session.types)
+    view = render.derivation(term, defs=session.def_types(), types=session.types, typing=typing)
     return Result("directive", str(view), name=d.word, type=typing.type, view=view, term=term, typing=typing)
 
 
@@ -178,7 +178,7 @@ def _graph(session, d: Directive) -> Result:
     flags, term = term_argument(d)
     typing = session.check(term)
     view = render.graph(term, defs=session.definitions, types=session.types, nat_dim=session.nat_dim,
-                        unroll="--unroll" in flags)
+                        unroll="--unroll" in flags, typing=typing, compile=session.compile)
     return Result("directive", str(view), name=d.word, type=typing.type, view=view, term=term, typing=typing)
 
 
@@ -189,7 +189,7 @@ def _step(session, d: Directive) -> Result:
     from . import widgets
     _, term = term_argument(d)
     typing = session.check(term)
-    view = widgets.stepper(term, defs=session.def_terms(), nat_dim=session.nat_dim)
+    view = widgets.stepper(term, defs=session.def_terms(), nat_dim=session.nat_dim, compile=session.compile)
     return Result("directive", f"stepping through {pretty(term)}", name=d.word, type=typing.type, view=view,
                   term=term, typing=typing)
 

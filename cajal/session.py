@@ -96,15 +96,27 @@ class Definition:
 
     # ------------------------------------------------------------ compiled neuron
 
+    @property
+    def uses(self) -> dict[str, "Definition"]:
+        """The definitions this one uses, as they were when it was made (a later redefinition
+        of one does not change this definition, nor its views)."""
+        return dict(self._defs)
+
     def compiled(self, nat_dim: Optional[int] = None):
         """The compiled neuron for the session's (or the given) size of ℕ, made once."""
         n = nat_dim or self.nat_dim
         if n not in self._compiled:
-            from .compiler import compile
-            self._compiled[n] = compile(
-                self.term, nat_dim=n, defs={name: d.compiled(n) for name, d in self._defs.items()},
-                types=self._session.types, size_limit=self._session.size_limit)
+            self._compiled[n] = self.compile_in_scope(self.term, n)
         return self._compiled[n]
+
+    def compile_in_scope(self, term: Term, nat_dim: Optional[int] = None):
+        """Compile a closed term that may use the definitions this one uses (a view of this
+        definition draws the weights of its parts with it)."""
+        from .compiler import compile
+        n = nat_dim or self.nat_dim
+        used = free_vars(term)
+        return compile(term, nat_dim=n, defs={name: d.compiled(n) for name, d in self._defs.items() if name in used},
+                       types=self._session.types, size_limit=self._session.size_limit)
 
     def __call__(self, *args: Any, **kwargs: Any):
         return self.compiled().call(*args, **kwargs)
@@ -200,7 +212,7 @@ class Session:
         typing = check(term, defs=self.def_types(), types=self.types)
         value = evaluate(term, defs=self.def_values(term))
         result = Result("term", f"{pretty(value)} : {pretty(typing.type)}", type=typing.type, value=value,
-                        term=term)
+                        term=term, typing=typing)
         if not abstract_names(typing.type):
             result.compile = lambda: self.compile(term)
         return result

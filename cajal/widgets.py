@@ -9,8 +9,8 @@ from typing import Optional
 
 from .errors import CajalError
 from .pretty import pretty
-from .render._common import Defs, as_term
-from .render._view import esc, wrap
+from .render.common import Defs, as_term
+from .render.view import esc, wrap
 
 LIMIT = 2000  # steps computed at most
 
@@ -23,18 +23,18 @@ class Stepper:
     `next()`, `prev()` and `index` drive it from Python (index 0 is the term itself, index i the
     term after i steps); `.term_now`, `.rule`, `.redex` describe the state shown."""
 
-    def __init__(self, term, *, defs=None, nat_dim: int = 10, limit: int = LIMIT):
+    def __init__(self, term, *, defs=None, nat_dim: int = 10, limit: int = LIMIT, compile=None):
         from .evaluate import steps
         self.term = as_term(term)
         self.defs = Defs(defs)
         self.nat_dim = nat_dim
+        self.compile = compile
         self.steps = steps(self.term, defs=self.defs.terms(), limit=limit)
         self.terms = [self.term] + [s.term for s in self.steps]
         self.truncated = len(self.steps) >= limit
         self._index = 0
         self._hidden_cache: dict[int, object] = {}
         self._iter_types: dict[int, object] = {}
-        self._compiled_defs: Optional[dict] = None
         self.widget = None
         self._build()
 
@@ -151,41 +151,18 @@ class Stepper:
             self._hidden_cache[i] = _hidden_states(self.terms[i], self.nat_dim, self)
         return self._hidden_cache[i]
 
-    def _compiled_defs_for(self, compile_):
-        if self._compiled_defs is None:
-            self._compiled_defs = {}
-            for name in self.defs.names():
-                d = self.defs.raw[name]
-                if hasattr(d, "compiled"):
-                    try:
-                        self._compiled_defs[name] = d.compiled(self.nat_dim)
-                    except Exception:
-                        pass
-            pending = {n: t for n, t in self.defs.terms().items() if n not in self._compiled_defs}
-            for _ in range(len(pending) + 1):
-                for name, t in list(pending.items()):
-                    try:
-                        self._compiled_defs[name] = compile_(t, nat_dim=self.nat_dim, defs=self._compiled_defs)
-                        del pending[name]
-                    except Exception:
-                        pass
-        return self._compiled_defs
-
     def _hidden_html(self) -> str:
         from .syntax import Iter
         if not _has_iter(self.term_now, Iter):
             return ""
-        try:
-            states = self.hidden_states()
-        except Exception as err:  # a display must never raise
-            return f'<div class="cj-meta">(no hidden states: {esc(err)})</div>'
+        states = self.hidden_states()
         if not states:
             return '<div class="cj-meta">(hidden states need the compiler and a closed term)</div>'
         from .render.heatmap import heatmap
         blocks = []
         for k, (it, hs) in enumerate(states):
             title = f"hidden states h₀…h{_sub(hs.shape[0] - 1)} of {_short(it)}"
-            ty = _iter_type(it, self)
+            ty = self._iter_types.get(id(it))
             view = heatmap(hs.T, ty, [("i", None)], nat_dim=self.nat_dim, title=title, out_name=it.var)
             blocks.append(view.html or f"<pre>{esc(view.text)}</pre>")
         return '<div style="margin-top:6px">' + "".join(blocks) + "</div>"
@@ -220,7 +197,7 @@ class Stepper:
 
 
 def _short(it) -> str:
-    from .render._common import truncate
+    from .render.common import truncate
     return truncate(pretty(it), 60)
 
 
@@ -239,50 +216,43 @@ def _has_iter(term, Iter) -> bool:
     return False
 
 
-def _iter_type(it, stepper):
-    from .types import check
-    if id(it) in stepper._iter_types:
-        return stepper._iter_types[id(it)]
-    try:
-        return check(it, defs=stepper.defs.types_for(it), types=stepper.defs.abstract).type
-    except CajalError:
-        return None
-
-
 def _hidden_states(term, nat_dim: int, stepper: Stepper):
-    """[(iter node, tensor (N, dim τ))] for the iters that run when the closed `term` runs, via
-    the compiler (`Compiled.iterates`); [] when it is open, infinite, or does not compile."""
-    try:
-        from . import compiler
-    except ImportError:
-        return []
+    """[(iter node, tensor (N, dim τ))] for the iters that run when `term` runs, from its
+    compiled neuron (`Compiled.iterates`): a closed term compiles alone, one that uses
+    definitions with the stepper's `compile` (the session's). [] when it does not compile."""
     from .syntax import free_vars
-    defs = stepper._compiled_defs_for(compiler.compile)
-    if any(v not in defs for v in free_vars(term)):
-        return []
-    used = {n: c for n, c in defs.items() if n in free_vars(term)}
+    if free_vars(term):
+        if stepper.compile is None:
+            return []
+        compile_ = stepper.compile
+    else:
+        from .compiler import compile as compile_term
+
+        def compile_(t):
+            return compile_term(t, nat_dim=nat_dim, types=stepper.defs.abstract)
     try:
-        compiled = compiler.compile(term, nat_dim=nat_dim, defs=used, types=stepper.defs.abstract)
-        if not getattr(compiled, "finite", True):
+        compiled = compile_(term)
+        if not compiled.finite:
             return []
         record = compiled.iterates()
     except CajalError:
         return []
     out = []
-    typing = getattr(compiled, "typing", None)
     for it, hs in record:
         hs = hs.detach()
-        if typing is not None and id(it) in typing.types:
-            stepper._iter_types[id(it)] = typing.types[id(it)]
+        if id(it) in compiled.typing.types:
+            stepper._iter_types[id(it)] = compiled.typing.types[id(it)]
         out.append((it, hs.reshape(hs.shape[0], -1)))
     return out
 
 
-def stepper(term, *, defs=None, nat_dim: int = 10) -> Stepper:
+def stepper(term, *, defs=None, nat_dim: int = 10, compile=None) -> Stepper:
     """A widget that steps through the small-step reduction of `term` (▶ Play, slider, ◀ ▶).
-    On a type error, returns the error's view instead."""
+    `defs` maps definition names to the terms δ unfolds them to; `compile(term)` (the
+    session's) compiles a step's term that uses definitions, for its hidden states. On a type
+    error, returns the error's view instead."""
     from .render import error_view
     try:
-        return Stepper(term, defs=defs, nat_dim=nat_dim)
+        return Stepper(term, defs=defs, nat_dim=nat_dim, compile=compile)
     except CajalError as err:
         return error_view(err)

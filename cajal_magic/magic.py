@@ -422,7 +422,8 @@ def _show_results(results, session, show, ascii_: bool, notes, last_is_value: bo
 def _display_graph(r: Result, session: Session) -> None:
     try:
         from cajal import render
-        view = render.graph(r.term, defs=session.definitions, types=session.types, nat_dim=session.nat_dim)
+        view = render.graph(r.term, defs=session.definitions, types=session.types, nat_dim=session.nat_dim,
+                            typing=r.typing, compile=session.compile)
     except CajalError as err:
         print(f"(no graph: {err.message})")
         return

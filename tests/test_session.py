@@ -1,5 +1,7 @@
 """Sessions: cells, definitions that persist, directives, and errors that keep earlier work."""
 
+import re
+
 import pytest
 
 import cajal
@@ -186,3 +188,53 @@ def test_empty_and_comment_only_cells():
 def test_semicolons_separate_items():
     results = Session().run("def a = tt; a")
     assert [r.kind for r in results] == ["def", "term"]
+
+
+# ---------------------------------------------------------------------------- views use the definitions a value captured
+
+
+def _captured_session():
+    s = Session()
+    s.run("def not (x : 𝟚) : 𝟚 = if x then ff else tt\ndef base : 𝟚 ⊸ 𝟚 = not\ndef user (x : 𝟚) : 𝟚 = base x")
+    return s
+
+
+def _inline_weights(dot: str) -> list[str]:
+    """The numbers of the 2×2 matrices drawn inside the graph's layers, row by row."""
+    return re.findall(r"<font color=\"(?:white|#999999)\">([^<]*)</font>", dot)
+
+
+def test_graph_of_a_definition_draws_the_definitions_it_captured():
+    s = _captured_session()
+    s.run("def base (x : 𝟚) : 𝟚 = x")           # a newer base: user still computes not
+    assert s.run("user tt")[0].text == "ff : 𝟚"
+    [graph] = s.run(":graph user")
+    assert _inline_weights(graph.view.dot) == ["0", "1", "1", "0"]  # not's weights, not the identity's
+    assert [str(w) for w in s.definitions["user"].matrix.flatten().tolist()] == ["0.0", "1.0", "1.0", "0.0"]
+
+
+def test_graph_of_a_definition_survives_a_redefinition_at_another_type():
+    s = _captured_session()
+    s.run("def base (n : ℕ) : ℕ = succ n")
+    [graph] = s.run(":graph user")
+    assert graph.view.kind == "graph", str(graph.view)
+    assert graph.text.startswith("user : 𝟚 ⊸ 𝟚")
+    assert _inline_weights(graph.view.dot) == ["0", "1", "1", "0"]
+    assert s.run(":graph λx:𝟚. user x")[0].view.kind == "graph"
+
+
+def test_graph_result_carries_its_typing_and_the_checker_runs_once(monkeypatch):
+    import cajal.session as session_module
+    from cajal import types
+    s = _captured_session()
+    calls = []
+    real = types.check
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(session_module, "check", counting)
+    monkeypatch.setattr(types, "check", counting)
+    [graph] = s.run(":graph λx:𝟚. user x")
+    assert graph.typing is not None and graph.typing.type == graph.type
+    assert len(calls) == 1  # the view is drawn from the result's typing

@@ -8,8 +8,8 @@ and torch loads only when a tensor is drawn.
 
 from __future__ import annotations
 
-from ._common import basis_name, basis_names, dim
-from ._view import View, text_view
+from .common import basis_name, basis_names, dim
+from .view import View, text_view
 from .definition import definition_view
 from .derivation import derivation
 from .errors import error_view

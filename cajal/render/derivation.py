@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from ..errors import CajalError
 from ..pretty import pretty
 from ..syntax import App, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var
-from ._common import Defs, as_term, show_type, truncate
-from ._view import View, esc, wrap
+from .common import Defs, as_term, show_type, truncate
+from .view import View, esc, wrap
 
 TERM_WIDTH = 48      # sub-terms longer than this are elided in the middle
 ROOT_WIDTH = 96
@@ -26,7 +26,9 @@ _COLOURS = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#
 
 
 @dataclass
-class Node:
+class Inference:
+    """One inference of a derivation: the rule, the judgement Δ ⊢ e : τ and its premises."""
+
     rule: str
     context: dict
     term: Term
@@ -55,7 +57,7 @@ def _split(parts: list[tuple[str, dict]]) -> str:
     return " ∘ ".join(f"Δ{_sub(i + 1)} = {_names(c, drop)}" for i, (drop, c) in enumerate(parts))
 
 
-def build_tree(term: Term, typing, defs: Defs) -> Node:
+def build_tree(term: Term, typing, defs: Defs) -> Inference:
     ctx = typing.contexts.get(id(term), {})
     t = typing.types.get(id(term))
 
@@ -67,30 +69,30 @@ def build_tree(term: Term, typing, defs: Defs) -> Node:
 
     match term:
         case Var(name):
-            return Node("var" if name in ctx else "def", ctx, term, t)
+            return Inference("var" if name in ctx else "def", ctx, term, t)
         case BoolLit(value):
-            return Node("tt" if value else "ff", ctx, term, t)
+            return Inference("tt" if value else "ff", ctx, term, t)
         case Nat(value):
-            return Node("zero" if value == 0 else "num", ctx, term, t)
+            return Inference("zero" if value == 0 else "num", ctx, term, t)
         case Succ(arg):
-            return Node("succ", ctx, term, t, [sub(arg)])
+            return Inference("succ", ctx, term, t, [sub(arg)])
         case Lam(_, _, body):
-            return Node("λ", ctx, term, t, [sub(body)])
+            return Inference("λ", ctx, term, t, [sub(body)])
         case App(fn, arg):
-            return Node("app", ctx, term, t, [sub(fn), sub(arg)], _split([(None, c(fn)), (None, c(arg))]) if ctx else "")
+            return Inference("app", ctx, term, t, [sub(fn), sub(arg)], _split([(None, c(fn)), (None, c(arg))]) if ctx else "")
         case If(cond, then, else_):
             split = (_split([(None, c(cond)), (None, c(then))]) + " (both branches use Δ₂)") if ctx else ""
-            return Node("if", ctx, term, t, [sub(cond), sub(then), sub(else_)], split)
+            return Inference("if", ctx, term, t, [sub(cond), sub(then), sub(else_)], split)
         case Let(name, bound, body):
             split = _split([(None, c(bound)), (name, c(body))]) if ctx else ""
-            return Node("let", ctx, term, t, [sub(bound), sub(body)], split)
+            return Inference("let", ctx, term, t, [sub(bound), sub(body)], split)
         case Iter(base, var, step, count):
             split = ""
             if ctx:
                 split = _split([(None, c(count)), (None, c(base)), (var, c(step))])
                 if typing.captured.get(id(term)):
                     split += " (Δ₃ runs every step)"
-            return Node("iter", ctx, term, t, [sub(count), sub(base), sub(step)], split)
+            return Inference("iter", ctx, term, t, [sub(count), sub(base), sub(step)], split)
     raise TypeError(f"not a term: {term!r}")
 
 
@@ -104,12 +106,12 @@ class _Colours:
         return self.map[name]
 
 
-def _judgement_text(node: Node, width: int) -> str:
+def _judgement_text(node: Inference, width: int) -> str:
     ctx = ", ".join(f"{n}:{show_type(t)}" for n, t in node.context.items()) or "∅"
     return f"{ctx} ⊢ {truncate(pretty(node.term), width)} : {show_type(node.type)}"
 
 
-def _judgement_html(node: Node, width: int, colours: _Colours) -> str:
+def _judgement_html(node: Inference, width: int, colours: _Colours) -> str:
     if node.context:
         ctx = ", ".join(f'<span style="color:{colours(n)};font-weight:600">{esc(n)}</span>:{esc(show_type(t))}'
                         for n, t in node.context.items())
@@ -121,11 +123,11 @@ def _judgement_html(node: Node, width: int, colours: _Colours) -> str:
     return f'<span class="cj-ctx">{ctx}</span> ⊢ {term} : <b>{esc(show_type(node.type))}</b>'
 
 
-def _count(node: Node) -> int:
+def _count(node: Inference) -> int:
     return 1 + sum(_count(p) for p in node.premises)
 
 
-def _depth_budget(tree: Node) -> int:
+def _depth_budget(tree: Inference) -> int:
     """The depth down to which the tree is drawn: all of it if it has at most MAX_SHOWN nodes."""
     level, depth, shown = [tree], 0, 0
     while level:
@@ -137,11 +139,11 @@ def _depth_budget(tree: Node) -> int:
     return depth + 1
 
 
-def _elided(node: Node) -> str:
+def _elided(node: Inference) -> str:
     return f"⋮ {_count(node) - 1} more judgement(s) above" if node.premises else ""
 
 
-def _html(node: Node, colours: _Colours, root: bool = False, depth: int = 10 ** 9) -> str:
+def _html(node: Inference, colours: _Colours, root: bool = False, depth: int = 10 ** 9) -> str:
     width = ROOT_WIDTH if root else TERM_WIDTH
     if depth <= 0 and node.premises:
         prem = f'<div class="cj-split">{esc(_elided(node))}</div>'
@@ -155,7 +157,7 @@ def _html(node: Node, colours: _Colours, root: bool = False, depth: int = 10 ** 
             f'<div class="cj-concl">{_judgement_html(node, width, colours)}</div>{rule}</div>')
 
 
-def _text(node: Node, prefix: str = "", last: bool = True, root: bool = True, depth: int = 10 ** 9) -> list[str]:
+def _text(node: Inference, prefix: str = "", last: bool = True, root: bool = True, depth: int = 10 ** 9) -> list[str]:
     width = ROOT_WIDTH if root else TERM_WIDTH
     split = f"   {node.split}" if node.split else ""
     line = f"{_judgement_text(node, width)}   ({node.rule}){split}"
@@ -168,20 +170,22 @@ def _text(node: Node, prefix: str = "", last: bool = True, root: bool = True, de
     return lines
 
 
-def derivation(term, *, ctx=None, defs=None, types=()) -> View:
-    """The typing derivation of `term` (HTML tree; indented text with the conclusion first)."""
+def derivation(term, *, ctx=None, defs=None, types=(), typing=None) -> View:
+    """The typing derivation of `term` (HTML tree; indented text with the conclusion first).
+    `typing` is the checker's typing of `term` (checked here when not given)."""
     from ..types import check
     from .errors import error_view
 
     try:
         term = as_term(term)
         d = Defs(defs, types)
-        typing = check(term, ctx, defs=d.types_for(term), types=d.abstract)
+        if typing is None:
+            typing = check(term, ctx, defs=d.types_for(term), types=d.abstract)
         tree = build_tree(term, typing, d)
     except CajalError as err:
         return error_view(err)
     except RecursionError:
-        from ._view import text_view
+        from .view import text_view
         return text_view("this term is too deeply nested to draw its derivation")
     depth = _depth_budget(tree)
     text = "\n".join(["typing derivation (conclusion first, premises indented below it):"] + _text(tree, depth=depth))

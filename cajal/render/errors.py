@@ -4,15 +4,12 @@ for linearity errors, every other use of the variable, from `err.related`), and 
 from __future__ import annotations
 
 from ..errors import CajalError, Span
-from ._view import View, esc, wrap
+from .view import View, esc, wrap
 
 
 def error_view(err: CajalError) -> View:
     """The display of a CajalError (text/plain is `str(err)`, with carets)."""
-    try:
-        return View(str(err), wrap(_html(err), "error"), kind="error")
-    except Exception:  # a display must never raise
-        return View(str(err), kind="error")
+    return View(str(err), wrap(_html(err), "error"), kind="error")
 
 
 def _html(err: CajalError) -> str:

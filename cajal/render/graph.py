@@ -25,8 +25,8 @@ from ..pretty import pretty
 from ..syntax import (
     BOOL, App, Arrow, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var, free_vars,
 )
-from ._common import Defs, as_term, dim, show_type, truncate
-from ._view import View, esc, wrap
+from .common import Defs, as_term, dim, fmt_value, show_type, truncate
+from .view import View, esc, wrap
 
 MISSING_DOT = ("Graphviz's `dot` program was not found, so the graph is shown as text. Install it with "
                "`apt-get install graphviz` (or `brew install graphviz`, or `conda install graphviz`); "
@@ -141,8 +141,11 @@ class _Graph:
         return "\n".join(lines)
 
 
-class _Builder:
-    def __init__(self, typing, defs: Defs, nat_dim: int, unroll: bool):
+class _GraphBuilder:
+    """Walks a checked term and adds its neurons to a `_Graph`. Weights drawn inline come from
+    `compile` (the compiled tensors), never from another stage."""
+
+    def __init__(self, typing, defs: Defs, nat_dim: int, unroll: bool, compile=None):
         self.g = _Graph()
         self.typing = typing
         self.defs = defs
@@ -151,7 +154,7 @@ class _Builder:
         self.def_nodes: dict[str, str] = {}
         self.repeat: list[set[str]] = []   # names captured by the iter steps being built (Δ₃)
         self.iters = 0
-        self._values = None
+        self.compile = compile
 
     def type_of(self, term: Term):
         return self.typing.types.get(id(term))
@@ -310,22 +313,15 @@ class _Builder:
 
     # -------------------------------------------------------------- inline matrices
 
-    def matrix_2x2(self, fn: Term, ft) -> Optional[list[list[int]]]:
-        """The 2×2 matrix of fn : 𝟚 ⊸ 𝟚 when fn is closed (found by exact evaluation on tt, ff)."""
-        if ft != Arrow(BOOL, BOOL) or any(v not in self.defs.names() for v in free_vars(fn)):
+    def matrix_2x2(self, fn: Term, ft) -> Optional[list[list[float]]]:
+        """The compiled 2×2 matrix of fn : 𝟚 ⊸ 𝟚 when fn is closed apart from definitions."""
+        if self.compile is None or ft != Arrow(BOOL, BOOL) or any(v not in self.defs.names() for v in free_vars(fn)):
             return None
         try:
-            from ..evaluate import evaluate
-            if self._values is None:
-                self._values = self.defs.values()
-            if any(v not in self._values for v in free_vars(fn)):
-                return None
-            cols = [evaluate(App(fn, BoolLit(b)), defs=self._values) for b in (True, False)]
-        except Exception:
+            matrix = self.compile(fn).matrix
+        except CajalError:
             return None
-        if not all(isinstance(v, bool) for v in cols):
-            return None
-        return [[1 if cols[j] == (i == 0) else 0 for j in range(2)] for i in range(2)]
+        return matrix.detach().tolist()
 
     def inline_matrix(self, fn: Term, ft, lines: list[str]) -> Optional[str]:
         """An HTML-like DOT label: `lines`, then the 2×2 matrix of fn when it is known."""
@@ -336,7 +332,7 @@ class _Builder:
         for i, rname in enumerate(("tt", "ff")):
             row = "".join(
                 f'<td bgcolor="{"#b2182b" if m[i][j] else "#f7f7f7"}"><font color="{"white" if m[i][j] else "#999999"}">'
-                f'{m[i][j]}</font></td>' for j in range(2))
+                f'{fmt_value(m[i][j])}</font></td>' for j in range(2))
             cells.append(f'<tr><td><font point-size="9">{rname}</font></td>{row}</tr>')
         head = "".join(f'<tr><td colspan="3" border="0">{esc(line)}</td></tr>' for line in lines)
         return ('<<table border="0" cellborder="1" cellspacing="0" cellpadding="2">' + head +
@@ -346,24 +342,36 @@ class _Builder:
 
 
 def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: bool = False,
-          name: Optional[str] = None, params: Optional[Sequence] = None) -> View:
+          name: Optional[str] = None, params: Optional[Sequence] = None, typing=None, compile=None) -> View:
     """The neuron graph of `term` (SVG from Graphviz, with a text description as text/plain).
 
     The λs the term starts with are its inputs ("parameters" when `params` names them, as for a
     definition); free variables typed by `ctx` are inputs too. A term that is just the name of a
-    definition whose term is known is drawn as that definition."""
-    from .errors import error_view
+    definition is drawn as that definition, with the definitions it was made with (a session
+    `Definition` carries them, and its typing). `typing` is the checker's typing of `term`
+    (checked here when not given); `compile(term)` gives the compiled weights that 𝟚 ⊸ 𝟚 layers
+    show inline (the session passes its own, which reuses compiled definitions; by default
+    `cajal.compile` with the compiled `defs`)."""
     from ..types import check
+    from .errors import error_view
 
     try:
         term = as_term(term)
         d = Defs(defs, types)
         if isinstance(term, Var) and name is None and d.term(term.name) is not None and term.name not in (ctx or {}):
+            definition = d.raw[term.name]
             name = term.name
-            params = _lambda_names(d.term(term.name))
             term = d.term(term.name)
-        typing = check(term, ctx, defs=d.types_for(term), types=d.abstract)
-        b = _Builder(typing, d, nat_dim, unroll)
+            params = _lambda_names(term)
+            typing = getattr(definition, "typing", None)
+            if hasattr(definition, "uses"):  # drawn with what it was defined with, not newer definitions
+                d = Defs(definition.uses, types)
+                compile = definition.compile_in_scope
+        if typing is None:
+            typing = check(term, ctx, defs=d.types_for(term), types=d.abstract)
+        if compile is None:
+            compile = _compiler(d, nat_dim)
+        b = _GraphBuilder(typing, d, nat_dim, unroll, compile)
         env = {}
         for x, xt in (ctx or {}).items():
             env[x] = b.g.node(f"{x} : {show_type(typing.contexts.get(id(term), {}).get(x, xt))}\ninput", "input", var=x)
@@ -385,9 +393,15 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
         return _render(b.g, title)
     except CajalError as err:
         return error_view(err)
-    except Exception as err:  # a display must never raise
-        from ._view import text_view
-        return text_view(f"cannot draw this graph ({type(err).__name__}: {err})")
+
+
+def _compiler(defs: Defs, nat_dim: int):
+    """`cajal.compile` for sub-programs whose definitions are compiled programs (a
+    `Definition` or a `Compiled`; a definition given only as a term or type has no weights)."""
+    def compile_(term: Term):
+        from ..compiler import compile
+        return compile(term, nat_dim=nat_dim, defs={n: defs.raw[n] for n in free_vars(term)}, types=defs.abstract)
+    return compile_
 
 
 def _lambda_names(term: Term) -> list[str]:

@@ -9,8 +9,8 @@ from ..errors import CajalError
 from ..pretty import ARGUMENT, FUNCTION, TOP, pretty, pretty_at
 from ..syntax import App, If, Iter, Lam, Let, Succ, Term, Var
 from ..values import is_value
-from ._common import Defs, as_term
-from ._view import View, esc, wrap
+from .common import Defs, as_term
+from .view import View, esc, wrap
 
 LIMIT = 100_000     # steps computed at most (a few seconds; `:eval` computes any value)
 KEEP = 1000         # steps recorded: the first KEEP and the last KEEP (memory stays bounded)

@@ -106,32 +106,6 @@ class Defs:
                     out[name] = t
         return out
 
-    def all_types(self) -> dict[str, Type]:
-        return {n: t for n in self.raw if (t := self.type(n)) is not None}
-
-    def values(self) -> dict[str, Any]:
-        """Values of the definitions (for exact evaluation), where they can be had."""
-        from ..evaluate import evaluate
-        from ..values import Closure
-        out = {}
-        for name, d in self.raw.items():
-            v = getattr(d, "value", None)
-            if isinstance(v, (bool, int, Closure)):
-                out[name] = v
-        pending = {n: t for n, t in self.terms().items() if n not in out}
-        for _ in range(len(pending) + 1):  # definitions may use earlier ones
-            progress = False
-            for name, term in list(pending.items()):
-                try:
-                    out[name] = evaluate(term, defs=out)
-                except Exception:
-                    continue
-                del pending[name]
-                progress = True
-            if not progress:
-                break
-        return out
-
 
 def fmt_value(v: float) -> str:
     """A number for a cell: integers exactly, others with 3 significant digits."""
