@@ -281,9 +281,10 @@ def _inspect(session, code: str, cursor: int, detail_level: int) -> Optional[str
 
 def describe_definition(d, detail_level: int = 0) -> str:
     lines = [f"{d.name} : {pretty(d.type)}", "", d.source]
-    if d.python_name != d.name:
-        lines += ["", f"(in Python: `{d.python_name}`, because `{d.name}` is a Python keyword)"]
-    if detail_level:
+    from .python_names import note
+    if note(d.name):
+        lines += ["", note(d.name)]
+    if detail_level and d.python_name is not None:
         lines += ["", "Call it from Python on tensors, modules or callables (linking); "
                       f"`{d.python_name}.eval(...)` evaluates it exactly."]
     return "\n".join(lines)

@@ -8,8 +8,6 @@ first error; what it defined before the error stays.
 from __future__ import annotations
 
 import functools
-import keyword
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from . import directives
@@ -17,6 +15,7 @@ from .errors import CajalError, CajalTypeError
 from .evaluate import apply, evaluate
 from .parser import iter_cell
 from .pretty import pretty
+from .python_names import python_name
 from .result import Result
 from .substitute import substitute
 from .syntax import (
@@ -24,11 +23,6 @@ from .syntax import (
 )
 from .types import Typing, check
 from .values import Closure, Value
-
-
-def python_name(name: str) -> str:
-    """The name a definition has in Python: keywords get a trailing underscore (`not_`)."""
-    return name + "_" if keyword.iskeyword(name) or keyword.issoftkeyword(name) else name
 
 
 class Definition:
@@ -55,7 +49,9 @@ class Definition:
         return self._session.nat_dim
 
     @property
-    def python_name(self) -> str:
+    def python_name(self) -> Optional[str]:
+        """The name it has in Python (`not_` for `not`); None if it stays Cajal-only (see
+        cajal.python_names)."""
         return python_name(self.name)
 
     # ------------------------------------------------------------ unfolding (δ)

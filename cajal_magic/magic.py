@@ -17,11 +17,12 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 
+from cajal import python_names
 from cajal.errors import CajalError
 from cajal.lexicon import to_ascii
 from cajal.pretty import pretty
 from cajal.result import Result
-from cajal.session import Definition, Session, python_name
+from cajal.session import Definition, Session
 
 SHOW_CHOICES = ("type", "value", "tensor", "graph")
 DEFAULT_SHOW = frozenset({"type", "value", "tensor"})
@@ -370,24 +371,26 @@ def _plain(results: list[Result]) -> str:
 
 
 def _push_definitions(shell, session: Session, before: dict) -> dict[str, list[str]]:
-    """Put the definitions this run made into the user namespace; return notes per name."""
+    """Put the definitions this run made into the user namespace under their Python names
+    (cajal.python_names: a name IPython relies on is not bound); return notes per name."""
     notes: dict[str, list[str]] = {}
-    renamed = []
+    keywords = []
     for name, d in session.definitions.items():
         if before.get(name) is d:
             continue
-        py = python_name(name)
+        if python_names.note(name):
+            notes.setdefault(name, []).append(python_names.note(name))
+        py = python_names.python_name(name)
+        if py is None:
+            continue
         old = shell.user_ns.get(py, None)
         if py in shell.user_ns and not isinstance(old, Definition):
             notes.setdefault(name, []).append(f"(replaces the Python variable `{py}`)")
         shell.user_ns[py] = d
-        if py != name:
-            renamed.append((name, py))
-    if renamed:
-        names = ", ".join(f"`{n}`" for n, _ in renamed)
-        pys = ", ".join(f"`{p}`" for _, p in renamed)
-        verb = "is a Python keyword" if len(renamed) == 1 else "are Python keywords"
-        notes["*"] = [f"note: {names} {verb}, so in Python use {pys}"]
+        if python_names.is_keyword(name):
+            keywords.append(name)
+    if keywords:
+        notes["*"] = [python_names.keywords_note(keywords)]
     return notes
 
 

@@ -289,6 +289,19 @@ def test_fifty_failing_cells_and_the_kernel_still_answers(kc):
     assert execute(kc, "succ 2").of("execute_result")[0]["data"]["text/plain"] == "3 : ℕ"
 
 
+def test_names_the_host_relies_on_cannot_break_the_kernel(kc):
+    """`def get_ipython …` used to make every later cell fail; `def __builtins__ …` broke every
+    Python cell. They stay Cajal-only, and the cell says so."""
+    ran = execute(kc, "def get_ipython (x : 𝟚) : 𝟚 = x\ndef __builtins__ (x : 𝟚) : 𝟚 = x\ndef _ (x : 𝟚) : 𝟚 = x")
+    assert ran.status == "ok"
+    assert ran.stdout.count("is a name IPython or Python relies on, so it is not bound in Python") == 3
+    assert "keyword" not in ran.stdout
+    assert execute(kc, "get_ipython (__builtins__ (_ tt))").of("execute_result")[0]["data"]["text/plain"] == "tt : 𝟚"
+    ran = execute(kc, "%%python\nprint(len([1, 2]), type(get_ipython()).__name__)")
+    assert ran.status == "ok" and ran.stdout == "2 ZMQInteractiveShell\n"
+    assert execute(kc, "%time 1").status == "ok"
+
+
 def test_python_cells_see_definitions(kc):
     assert execute(kc, "def id (x : 𝟚) : 𝟚 = x").status == "ok"
     ran = execute(kc, "%%python\nprint(type(not_).__name__, type(id).__name__, not_.eval(False), and_.eval(True, True))")

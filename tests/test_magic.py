@@ -130,6 +130,7 @@ def test_defs_land_in_the_namespace_with_keyword_names(ip):
     ran = run(ip, NOT_AND + "def id (x : 𝟚) : 𝟚 = x\n")
     assert ran.ok
     assert ran.stdout == ("not : 𝟚 ⊸ 𝟚\nand : 𝟚 ⊸ 𝟚 ⊸ 𝟚\nid : 𝟚 ⊸ 𝟚\n"
+                          "warning: `id` now shadows Python's builtin `id` in Python cells (`del id` brings the builtin back)\n"
                           "note: `not`, `and` are Python keywords, so in Python use `not_`, `and_`\n")
     assert ran.stdout.count("Python keyword") == 1  # the cell says so once
     assert isinstance(ip.user_ns["not_"], Definition) and isinstance(ip.user_ns["and_"], Definition)
@@ -144,6 +145,42 @@ def test_soft_keyword_names(ip):
     assert ran.ok, ran.stdout
     assert "match_" in ip.user_ns and "or_" in ip.user_ns
     assert "note: `match`, `or` are Python keywords, so in Python use `match_`, `or_`" in ran.stdout
+
+
+@pytest.mark.parametrize("name", ["get_ipython", "__builtins__", "_", "__", "___", "_i", "_ii", "_i3", "_7",
+                                  "In", "Out", "exit", "quit", "__name__"])
+def test_names_the_host_relies_on_stay_cajal_only(ip, name):
+    """LANGUAGE.md section 8: the definition works in Cajal cells, is not bound in Python, the
+    cell says so, and the shell keeps working (Python cells, magics, the display hook)."""
+    before = ip.user_ns.get(name, "absent")
+    ran = run(ip, f"%%cajal\ndef {name} (x : 𝟚) : 𝟚 = if x then ff else tt")
+    assert ran.ok, ran.stdout + ran.stderr
+    assert f"note: `{name}` is a name IPython or Python relies on, so it is not bound in Python" in ran.stdout
+    assert "keyword" not in ran.stdout and f"`{name}_`" not in ran.stdout
+    assert ip.user_ns.get(name, "absent") is before or name in ("_", "__", "___")  # the display hook moves those
+    assert not any(isinstance(v, Definition) and v.name == name for v in ip.user_ns.values())
+    assert run(ip, f"%%cajal --show value\n{name} tt").ok  # works in Cajal
+    from cajal_magic import get_session
+    assert get_session(ip).definitions[name].eval(True) is False
+    ok = run(ip, "x = [1, 2]\nassert len(x) == 2 and callable(get_ipython)")
+    assert ok.ok, ok.stderr
+
+
+def test_a_builtin_name_is_bound_with_a_warning(ip):
+    ran = run(ip, "%%cajal\ndef len (x : 𝟚) : 𝟚 = x")
+    try:
+        assert ran.ok and "warning: `len` now shadows Python's builtin `len`" in ran.stdout
+        assert isinstance(ip.user_ns["len"], Definition)
+    finally:
+        ip.user_ns.pop("len", None)
+    assert run(ip, "assert len([1, 2]) == 2").ok
+
+
+def test_primes_and_underscores_get_python_names(ip):
+    ran = run(ip, "%%cajal\ndef f' (x : 𝟚) : 𝟚 = x\ndef _f (x : 𝟚) : 𝟚 = x")
+    assert ran.ok
+    assert "note: `f'` is not a Python identifier, so in Python use `f_`" in ran.stdout
+    assert isinstance(ip.user_ns["f_"], Definition) and isinstance(ip.user_ns["_f"], Definition)
 
 
 def test_definitions_persist_across_cells(ip):
