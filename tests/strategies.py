@@ -17,6 +17,11 @@ API (import with `from strategies import ...` inside tests/):
     values(ty)                              -> strategy of Python values of type ty: bool for
                                                𝟚, a small int for ℕ, a Closure for arrows
     value_has_type(v, ty)                   -> whether an evaluator value has type ty
+    evaluate_below(term, n)                 -> (value, fits): the evaluator's value, and whether
+                                               no natural ≥ n appeared on the way (the hypothesis
+                                               of the compiler's correctness theorem); a numeral
+                                               ≥ n must be refused by the compiler
+    numerals(term)                          -> the numerals in a term
 
 What is generated: terms of every type, with higher-order arguments, `if` and `iter` on
 functions, `let`, `succ`, numerals, and `iter` nested in base, step and count position, with
@@ -35,16 +40,23 @@ smallest one of its type.
 from __future__ import annotations
 
 import functools
+import importlib
+from contextlib import contextmanager
 from typing import Optional
 
+import pytest
 from hypothesis import strategies as st
 
+from cajal import CajalError
+from cajal.compiler import compile
 from cajal.syntax import (
     BOOL, NAT, App, Arrow, BoolLit, BoolType, If, Iter, Lam, Let, Nat, NatType, Term, Type,
-    Var, abstract_names, succ,
+    Var, abstract_names, children, succ,
 )
 
-__all__ = ["types", "typed_terms", "closed_terms", "values", "value_has_type", "MAX_NUMERAL"]
+__all__ = ["types", "typed_terms", "closed_terms", "values", "value_has_type", "evaluate_below", "numerals", "MAX_NUMERAL"]
+
+_evaluator = importlib.import_module("cajal.evaluate")  # the module (cajal.evaluate is also the function)
 
 MAX_NUMERAL = 5  # numerals are 0..MAX_NUMERAL
 
@@ -286,3 +298,41 @@ def value_has_type(v, ty: Type) -> bool:
     if isinstance(ty, Arrow):
         return isinstance(v, Closure) and typecheck(value_term(v)) == ty
     return False
+
+
+@contextmanager
+def _watch_naturals():
+    """Run the real evaluator, noting the largest natural it produces (iter counts and succ)."""
+    seen = [0]
+    original = _evaluator._nat
+
+    def nat(v, term):
+        n = original(v, term)
+        seen[0] = max(seen[0], n + 1)
+        return n
+
+    _evaluator._nat = nat
+    try:
+        yield seen
+    finally:
+        _evaluator._nat = original
+
+
+def numerals(term):
+    """The numerals in a term."""
+    if isinstance(term, Nat):
+        yield term.value
+    for child in children(term):
+        yield from numerals(child)
+
+
+def evaluate_below(term, n):
+    """The value of a term, and whether no natural ≥ n appears on the way (the theorem's
+    hypothesis). A numeral ≥ n must be refused by the compiler: that is checked here too."""
+    if max(numerals(term), default=0) >= n:
+        with pytest.raises(CajalError, match="nat_dim"):
+            compile(term, nat_dim=n)
+        return None, False
+    with _watch_naturals() as seen:
+        v = _evaluator.evaluate(term)
+    return v, seen[0] < n

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import signal
 
-import importlib
 import time
-from contextlib import contextmanager
 
 import pytest
 import torch
@@ -19,13 +17,12 @@ from cajal import CajalError, parse_term, parse_type, pretty
 from cajal.compiler import compile, encode_value as encode
 from cajal.encoding import basis_names, decode, dim
 from cajal.substitute import substitute
-from cajal.syntax import Arrow, Nat, children
+from cajal.syntax import Arrow, Nat
 from cajal.values import Closure, Opaque, value_term
 
-from strategies import closed_terms, typed_terms, values
+from strategies import closed_terms, evaluate_below, numerals, typed_terms, values
 
 torch.set_num_threads(1)
-_ev = importlib.import_module("cajal.evaluate")
 
 NOT = "λx:𝟚. if x then ff else tt"
 AND = "λx:𝟚. λy:𝟚. if x then y else (if y then ff else ff)"
@@ -195,43 +192,6 @@ def test_function_states_that_call_the_previous_state_twice_do_not_nest():
 # ---------------------------------------------------------------- correctness theorem
 
 
-@contextmanager
-def _watch_naturals():
-    """Run the real evaluator, noting the largest natural it produces (iter counts and succ)."""
-    seen = [0]
-    original = _ev._nat
-
-    def nat(v, term):
-        n = original(v, term)
-        seen[0] = max(seen[0], n + 1)
-        return n
-
-    _ev._nat = nat
-    try:
-        yield seen
-    finally:
-        _ev._nat = original
-
-
-def _numerals(term):
-    if isinstance(term, Nat):
-        yield term.value
-    for child in children(term):
-        yield from _numerals(child)
-
-
-def _evaluate_below(term, n):
-    """The value of a term, and whether no natural ≥ n appears on the way (the theorem's
-    hypothesis). A numeral ≥ n must be refused by the compiler: that is checked here too."""
-    if max(_numerals(term), default=0) >= n:
-        with pytest.raises(CajalError, match="nat_dim"):
-            compile(term, nat_dim=n)
-        return None, False
-    with _watch_naturals() as seen:
-        v = cajal.evaluate(term)
-    return v, seen[0] < n
-
-
 FAST = settings(deadline=None, suppress_health_check=list(HealthCheck))
 
 
@@ -239,7 +199,7 @@ FAST = settings(deadline=None, suppress_health_check=list(HealthCheck))
 @given(closed_terms(), st.sampled_from([10, 6]))
 def test_correctness_closed_terms(case, n):
     term, ty = case
-    v, fits = _evaluate_below(term, n)
+    v, fits = evaluate_below(term, n)
     assume(fits)
     got = compile(term, nat_dim=n).tensor
     assert torch.equal(got, encode(v, ty, n)), pretty(term)
@@ -280,7 +240,7 @@ def test_correctness_open_terms_linked_with_values(case):
 def _check_open_case(case):
     term, ty, ctx, vals, how = case
     n = 10
-    v, fits = _evaluate_below(substitute(term, {x: value_term(val) for x, val in vals.items()}), n)
+    v, fits = evaluate_below(substitute(term, {x: value_term(val) for x, val in vals.items()}), n)
     assume(fits)
     c = compile(term, ctx, nat_dim=n)
     if how == "tensors":
@@ -314,7 +274,7 @@ def _soft(ty, n, gen):
 def test_multilinear_in_every_input_not_captured_by_an_iter_step(case, seed):
     term, ty, ctx = case
     n = 8
-    assume(max(_numerals(term), default=0) < n)
+    assume(max(numerals(term), default=0) < n)
     c = compile(term, ctx, nat_dim=n)
     gen = torch.Generator().manual_seed(seed)
     base = {x: _soft(t, n, gen) for x, t in ctx.items()}
@@ -449,7 +409,7 @@ def test_encode_decode_and_basis_names():
 def test_gradients_exist_and_are_finite_for_every_linked_input(case, seed):
     term, ty, ctx = case
     n = 8
-    assume(ctx and max(_numerals(term), default=0) < n)
+    assume(ctx and max(numerals(term), default=0) < n)
     c = compile(term, ctx, nat_dim=n, dtype=torch.float64)
     gen = torch.Generator().manual_seed(seed)
     inputs = {x: _soft(t, n, gen).double().requires_grad_() for x, t in ctx.items()}

@@ -35,6 +35,7 @@ import torch
 from ..encoding import dim
 from ..errors import CajalError
 from ..syntax import Arrow, Term, Type
+from .cell import functional_map, gathered_states, onehot_count, read_out
 from .ops import shift
 from .runtime import Runtime
 from .values import (
@@ -219,29 +220,41 @@ class IterNode(Node):
         n = force(self.count.run(env, r, rt), r)
         b = self.base.run(env, r, rt)
         k = self.steps(n, rt)
-        step, var = self.step, self.var
         captured = [env[v] for v in self.captured]
         if self.w_static and is_exact(b) and all(is_exact(v) for v in captured) and (
                 self.w_index is not None or self.w_fits(math.prod(batch_shape(captured)), rt.limit, rt.elem)):
-            if self.w_index is not None:
-                w = rt.consts[self.w_index]
-            else:
-                w = sample(lambda y, r1: step.run({**env, var: y}, r1, rt),
-                           d_in=self.dim, d_out=self.dim, r=r, rt=rt, ty=self.ty)
-            ty = Arrow(self.ty, self.ty)
-
-            def advance(h):
-                return apply_matrix(w, h, r, ty, rt)
-            b = force(b, r)
+            hs = self._by_matrix(env, force(b, r), k, r, rt)
         else:
-            def advance(h):
-                return settle(step.run({**env, var: h}, r, rt), self.ty, r, rt)
+            hs = [b]
+            for _ in range(k):
+                hs.append(settle(self.step.run({**env, self.var: hs[-1]}, r, rt), self.ty, r, rt))
+        if rt.recording:
+            self._record(list(hs), r, rt)
+        if isinstance(hs, torch.Tensor) or isinstance(hs[0], torch.Tensor):
+            count = onehot_count(n, rt)
+            if count is not None:  # a one-hot count picks its state
+                if not isinstance(hs, torch.Tensor):
+                    hs = torch.stack(torch.broadcast_tensors(*hs))
+                return read_out(hs, count, n)
+        return mix([n[..., i] for i in range(len(hs))], list(hs), r, rt, self.ty)
+
+    def _by_matrix(self, env, b: torch.Tensor, k: int, r: int, rt: Runtime):
+        """The states h₀ … h_k under W: gathered when W is functional (cell.py), else
+        multiplied one by one. Stacked (k + 1, …batch, d) where they share a batch shape."""
+        if self.w_index is not None:
+            w = rt.consts[self.w_index]
+        else:
+            step, var = self.step, self.var
+            w = sample(lambda y, r1: step.run({**env, var: y}, r1, rt), d_in=self.dim, d_out=self.dim, r=r, rt=rt,
+                       ty=self.ty)
+        f = functional_map(w, self.dim)
+        if f is not None and not b.requires_grad:
+            return gathered_states(f, b, k)
+        ty = Arrow(self.ty, self.ty)
         hs = [b]
         for _ in range(k):
-            hs.append(advance(hs[-1]))
-        if rt.recording:
-            self._record(hs, r, rt)
-        return mix([n[..., i] for i in range(len(hs))], hs, r, rt, self.ty)
+            hs.append(apply_matrix(w, hs[-1], r, ty, rt))
+        return hs
 
     def _record(self, hs, r, rt):
         try:
