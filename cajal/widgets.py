@@ -13,6 +13,7 @@ from .render.common import Defs, as_term
 from .render.view import esc, wrap
 
 LIMIT = 2000  # steps computed at most
+HIDDEN_CACHE = 8  # steps whose hidden states are kept
 
 
 class Stepper:
@@ -148,6 +149,8 @@ class Stepper:
         does not compile (it is open, or the compiler is not there)."""
         i = self._index if index is None else index
         if i not in self._hidden_cache:
+            if len(self._hidden_cache) >= HIDDEN_CACHE:  # sliding through a long trace keeps a few
+                del self._hidden_cache[next(iter(self._hidden_cache))]
             self._hidden_cache[i] = _hidden_states(self.terms[i], self.nat_dim, self)
         return self._hidden_cache[i]
 
@@ -155,7 +158,10 @@ class Stepper:
         from .syntax import Iter
         if not _has_iter(self.term_now, Iter):
             return ""
-        states = self.hidden_states()
+        try:
+            states = self.hidden_states()
+        except CajalError as err:  # over the memory budget: say so, record nothing
+            return f'<div class="cj-meta">(hidden states not recorded: {esc(err.message)})</div>'
         if not states:
             return '<div class="cj-meta">(hidden states need the compiler and a closed term)</div>'
         from .render.heatmap import heatmap
@@ -234,6 +240,10 @@ def _hidden_states(term, nat_dim: int, stepper: Stepper):
         compiled = compile_(term)
         if not compiled.finite:
             return []
+    except CajalError:
+        return []
+    _require_recording(compiled)  # before a state is made: N states of each iter, each of dim τ
+    try:
         record = compiled.iterates()
     except CajalError:
         return []
@@ -244,6 +254,26 @@ def _hidden_states(term, nat_dim: int, stepper: Stepper):
             stepper._iter_types[id(it)] = compiled.typing.types[id(it)]
         out.append((it, hs.reshape(hs.shape[0], -1)))
     return out
+
+
+def _require_recording(compiled) -> None:
+    """Refuse (a CajalError) hidden states whose recording would exceed the memory budget:
+    each iter records nat_dim states of dim τ, held twice while they are stacked."""
+    from . import budget
+    from .encoding import dim
+    from .syntax import Iter, children
+    numel, stack = 0, [compiled.term]
+    while stack:
+        t = stack.pop()
+        stack.extend(children(t))
+        ty = compiled.typing.types.get(id(t)) if isinstance(t, Iter) else None
+        if ty is not None:
+            numel += 2 * compiled.nat_dim * (dim(ty, compiled.nat_dim) or 0)
+    import torch
+    elem = torch.empty(0, dtype=compiled.dtype).element_size()
+    budget.require(numel, elem, limit=budget.limit(compiled.size_limit),
+                   what=f"the hidden states of the iters at nat_dim {compiled.nat_dim:,}",
+                   hint="lower `:set nat_dim`; the steps themselves are shown without them")
 
 
 def stepper(term, *, defs=None, nat_dim: int = 10, compile=None) -> Stepper:

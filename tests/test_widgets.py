@@ -60,3 +60,32 @@ def test_stepper_shows_hidden_states():
     assert tuple(hs.shape) == (6, 2)
     assert [int(h.argmax()) for h in hs] == [0, 1, 0, 1, 0, 1]  # tt, ff, tt, …
     assert "hidden states" in s.state_html()
+
+
+def test_hidden_states_are_budgeted_before_they_are_recorded():
+    """`:set nat_dim 1000000` then `:step iter{0 | y ↪ succ y}(0)` used to record a million
+    states of a million entries (OOM-killed at 24 GB). It is refused before a state is made,
+    and the steps are still shown. Run under a 3 GiB address-space cap, in a child process."""
+    import subprocess
+    import sys
+    code = """if True:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+        import cajal
+        s = cajal.Session()
+        s.run(":set nat_dim 1000000")
+        (r,) = s.run(":step iter{0 | y ↪ succ y}(0)")
+        html = r.view.state_html()
+        assert "hidden states not recorded: this needs a tensor of 2,000,000,000,000 entries" in html, html
+        assert len(r.view) == 2 and r.view.steps[0].rule == "iter-zero"
+        print("ok")
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.stdout == "ok\n", out.stderr[-2000:]
+
+
+def test_hidden_states_cache_is_bounded():
+    s = widgets.stepper("iter{tt | y ↪ if y then ff else tt}(20)", nat_dim=30)
+    for i in range(len(s)):
+        s.hidden_states(i)
+    assert len(s._hidden_cache) == widgets.HIDDEN_CACHE
