@@ -5,11 +5,14 @@ tested in tests/browser/test_editor.py.)"""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from cajal import lexicon
 from cajal_kernel.kernel import CajalKernel
@@ -58,7 +61,10 @@ def test_dependencies_are_locked():
 
 
 def test_wheel_ships_the_built_extension(tmp_path):
-    assert (BUILT / "package.json").is_file(), "the extension is not built: run .ci/setup"
+    if not (BUILT / "package.json").is_file():
+        # .ci/setup builds it (CI always does); a fresh worktree has no build yet
+        assert not os.environ.get("CI"), "the labextension is not built: run .ci/setup"
+        pytest.skip("the labextension is not built in this checkout: run .ci/setup")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
                     "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
     (wheel,) = tmp_path.glob("cajal_notebook-*.whl")
