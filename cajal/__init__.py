@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from .errors import CajalError, CajalSyntaxError, CajalTypeError, Source, Span
-from .evaluate import evaluate, steps
+from .evaluation import evaluate, steps
 from .parser import parse_cell, parse_term, parse_type
 from .pretty import pretty
 from .types import check, typecheck

@@ -14,7 +14,7 @@ from typing import Callable
 
 from . import topics
 from .errors import CajalSyntaxError
-from .evaluate import evaluate
+from .evaluation import evaluate
 from .parser import parse_fragment
 from .pretty import pretty
 from .result import Result

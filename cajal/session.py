@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from . import directives
 from .errors import CajalError, CajalTypeError
-from .evaluate import apply, evaluate
+from .evaluation import apply, evaluate
 from .parser import iter_cell
 from .pretty import pretty
 from .python_names import python_name

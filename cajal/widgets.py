@@ -25,7 +25,7 @@ class Stepper:
     term after i steps); `.term_now`, `.rule`, `.redex` describe the state shown."""
 
     def __init__(self, term, *, defs=None, nat_dim: int = 10, limit: int = LIMIT, compile=None):
-        from .evaluate import steps
+        from .evaluation import steps
         self.term = as_term(term)
         self.defs = Defs(defs)
         self.nat_dim = nat_dim
@@ -176,10 +176,7 @@ class Stepper:
     # ------------------------------------------------------------------ widgets
 
     def _build(self) -> None:
-        try:
-            import ipywidgets as W
-        except ImportError:  # the text and HTML forms still work
-            return
+        import ipywidgets as W
         n = len(self.terms) - 1
         self._play = W.Play(value=0, min=0, max=n, step=1, interval=700, description="Play")
         self._slider = W.IntSlider(value=0, min=0, max=n, step=1, description="step", continuous_update=True,

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from cajal.cells import cajal_body
 
-try:  # IPython ≥ 8.6
-    from IPython.core.completer import SimpleCompletion, context_matcher
-except ImportError:  # pragma: no cover - older IPython: no completion in %%cajal cells
-    SimpleCompletion = context_matcher = None
+from IPython.core.completer import SimpleCompletion, context_matcher
 
 _IDENTIFIER = "cajal_magic.completion.cajal_matcher"
 
@@ -40,13 +37,12 @@ def _matcher(context):
     }
 
 
-cajal_matcher = (context_matcher(priority=100, identifier=_IDENTIFIER)(_matcher)
-                 if context_matcher is not None else None)
+cajal_matcher = context_matcher(priority=100, identifier=_IDENTIFIER)(_matcher)
 
 
 def register_completer(shell) -> None:
     completer = getattr(shell, "Completer", None)
-    if completer is None or cajal_matcher is None:
+    if completer is None:
         return
     unregister_completer(shell)
     completer.custom_matchers.append(cajal_matcher)

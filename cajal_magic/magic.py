@@ -437,10 +437,7 @@ def _display_graph(r: Result, session: Session) -> None:
 
 
 def _is_widget(view) -> bool:
-    try:
-        import ipywidgets
-    except ImportError:
-        return False
+    import ipywidgets
     return isinstance(view, ipywidgets.Widget)
 
 

@@ -282,7 +282,7 @@ def values(ty: Type) -> st.SearchStrategy:
     if isinstance(ty, NatType):
         return st.integers(0, MAX_NUMERAL)
     if isinstance(ty, Arrow):
-        from cajal.evaluate import evaluate
+        from cajal.evaluation import evaluate
         return closed_terms(ty, max_depth=2).map(lambda t: evaluate(t[0]))
     raise ValueError(f"no values are generated for {ty!r}")
 

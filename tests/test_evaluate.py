@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from cajal import CajalError, evaluate, parse_term, pretty, steps, typecheck
-from cajal.evaluate import apply
+from cajal.evaluation import apply
 from cajal.substitute import substitute
 from cajal.syntax import BOOL, NAT, App, Lam, Var, children
 from cajal.values import Closure, Opaque, is_value, value_term

@@ -75,7 +75,7 @@ def trace(term, *, defs=None, limit: int = LIMIT) -> View:
     try:
         term = as_term(term)
         terms = Defs(defs).terms()
-        from ..evaluate import reduction
+        from ..evaluation import reduction
         red = reduction(term, defs=terms, keep=KEEP, limit=limit)
     except CajalError as err:
         return error_view(err)

@@ -34,20 +34,6 @@ def and (x : 𝟚) (y : 𝟚) : 𝟚 = if x then y else (if y then ff else ff)
 """
 
 
-def compiler_available() -> bool:
-    """Whether this checkout can compile and run a linked Cajal definition (the compiler, the
-    session and the linker landed separately). Only a missing module counts as "not yet";
-    any other failure is raised, so that a real bug is not skipped."""
-    try:
-        import torch
-
-        and_ = definitions(AND)["and_"]
-        and_(torch.tensor([1.0, 0.0]), torch.tensor([1.0, 0.0]))
-    except ImportError:
-        return False
-    return True
-
-
 def definitions(src: str, nat_dim: int = 10) -> dict:
     """Run `src` in a fresh session and return its definitions by Python name."""
     import cajal

@@ -27,10 +27,6 @@ def setup(threads: int = 1) -> None:
     torch.set_num_threads(threads)
 
 
-def seed_all(seed: int) -> None:
-    torch.manual_seed(seed)
-
-
 # ------------------------------------------------------------------ metrics
 
 
