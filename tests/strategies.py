@@ -40,7 +40,6 @@ smallest one of its type.
 from __future__ import annotations
 
 import functools
-import importlib
 from contextlib import contextmanager
 from typing import Optional
 
@@ -48,6 +47,7 @@ import pytest
 from hypothesis import strategies as st
 
 from cajal import CajalError
+from cajal import evaluation as _evaluator
 from cajal.compiler import compile
 from cajal.syntax import (
     BOOL, NAT, App, Arrow, BoolLit, BoolType, If, Iter, Lam, Let, Nat, NatType, Term, Type,
@@ -56,7 +56,6 @@ from cajal.syntax import (
 
 __all__ = ["types", "typed_terms", "closed_terms", "values", "value_has_type", "evaluate_below", "numerals", "MAX_NUMERAL"]
 
-_evaluator = importlib.import_module("cajal.evaluate")  # the module (cajal.evaluate is also the function)
 
 MAX_NUMERAL = 5  # numerals are 0..MAX_NUMERAL
 
