@@ -1,0 +1,177 @@
+"""Driving a notebook in JupyterLab or Notebook 7 the way a user does: open it, Run All from
+the menu, wait until the kernel is idle, then read what each cell shows.
+
+Everything waits by polling with a time-out (the page's own `wait_for_*` or `poll`), never by
+sleeping a fixed time. What the cells hold (output types, tags) is read from the notebook
+model the page exposes (`window.jupyterapp`, the server runs with `expose_app_in_browser`);
+what they show (text, sizes) is read from the DOM.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+def poll(check: Callable, timeout: float, what: str, interval: float = 0.2):
+    """Call `check` until it returns something truthy (returned), or fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {timeout:.0f} s for {what}")
+        time.sleep(interval)
+
+
+@dataclass
+class Output:
+    """One output of a cell: its model (`output_type`, mime types) and what the page shows."""
+
+    output_type: str
+    mime_types: list[str]
+    text: str  # the rendered output's visible text (innerText)
+    width: float  # the rendered output's width in CSS pixels
+    area_width: float  # the width of the output area it lives in
+    ename: str = ""
+
+
+@dataclass
+class Cell:
+    """One code cell after a run: its source, tags, execution count and outputs."""
+
+    index: int
+    source: str
+    tags: list[str]
+    execution_count: int | None
+    outputs: list[Output] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Output]:
+        return [o for o in self.outputs if o.output_type == "error"]
+
+
+# Reads the current notebook's code cells: model data and the DOM's view of each output.
+_READ_CELLS = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = [];
+  panel.content.widgets.forEach((cell, index) => {
+    const model = cell.model.toJSON();
+    if (model.cell_type !== 'code') return;
+    const nodes = Array.from(cell.node.querySelectorAll('.jp-OutputArea-output'));
+    const area = cell.node.querySelector('.jp-OutputArea');
+    const source = Array.isArray(model.source) ? model.source.join('') : model.source;
+    cells.push({
+      index, source, tags: (model.metadata || {}).tags || [],
+      execution_count: model.execution_count,
+      outputs: (model.outputs || []).map((out, i) => {
+        const node = nodes[i];
+        return {
+          output_type: out.output_type,
+          mime_types: Object.keys(out.data || {}),
+          ename: out.ename || '',
+          text: node ? node.innerText : '',
+          width: node ? node.getBoundingClientRect().width : 0,
+          area_width: area ? area.getBoundingClientRect().width : 0,
+        };
+      }),
+    });
+  });
+  return cells;
+}"""
+
+# True once the page's notebook is loaded and its cells rendered.
+_LOADED = """() => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell && app.shell.currentWidget;
+  return !!(panel && panel.content && panel.context && panel.context.isReady
+            && panel.content.widgets.length > 0
+            && panel.sessionContext && panel.sessionContext.session
+            && panel.sessionContext.session.kernel);
+}"""
+
+# True once no code cell is queued or running ("[*]:") and at least one has run.
+_RUN_FINISHED = """() => {
+  const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt'))
+    .map(p => p.innerText.trim());
+  return !prompts.some(p => p.includes('*')) && prompts.some(p => /\\d/.test(p));
+}"""
+
+
+class NotebookPage:
+    """A notebook open in a browser tab, in JupyterLab (`ui="lab"`) or Notebook 7."""
+
+    def __init__(self, page, server, path: str, ui: str, screenshot: Callable):
+        assert ui in ("lab", "notebook"), ui
+        self.page, self.server, self.path, self.ui = page, server, path, ui
+        self._screenshot = screenshot
+
+    @property
+    def url(self) -> str:
+        prefix = "/lab/tree/" if self.ui == "lab" else "/notebooks/"
+        return self.server.page_url(prefix + self.path)
+
+    def open(self, timeout: float = 90) -> NotebookPage:
+        """Load the page and wait until the notebook is shown and its kernel idle (a kernel
+        left from an earlier page on the same notebook is stopped first: each open is fresh)."""
+        self.shutdown()
+        self.page.goto(self.url)
+        self.page.wait_for_function(_LOADED, timeout=timeout * 1000, polling=200)
+        self.wait_idle(timeout)
+        return self
+
+    def session(self) -> dict | None:
+        """The server's session for this notebook (path and kernel), if one is running."""
+        for session in self.server.api("/api/sessions"):
+            if session["path"] == self.path:
+                return session
+        return None
+
+    def kernel_state(self) -> str | None:
+        session = self.session()
+        if session is None:
+            return None
+        return self.server.api(f"/api/kernels/{session['kernel']['id']}")["execution_state"]
+
+    def wait_idle(self, timeout: float = 60) -> None:
+        """Wait until the server reports the notebook's kernel idle."""
+        poll(lambda: self.kernel_state() == "idle", timeout, f"the kernel of {self.path} to be idle")
+
+    def menu(self, *names: str) -> None:
+        """Click through the menu bar: `menu("Run", "Run All Cells")`."""
+        top, *items = names
+        self.page.locator(".lm-MenuBar-itemLabel", has_text=top).filter(
+            has_text=top).first.click()
+        for name in items:
+            self.page.locator(".lm-Menu-content .lm-Menu-item:visible").filter(
+                has=self.page.locator(".lm-Menu-itemLabel", has_text=name)).first.click()
+
+    def run_all(self, timeout: float = 240) -> list[Cell]:
+        """Run > Run All Cells, wait until every queued cell has run and the kernel is idle,
+        and return the code cells; a screenshot goes to tests/browser/screenshots/."""
+        self.menu("Run", "Run All Cells")
+        self.page.wait_for_function(_RUN_FINISHED, timeout=timeout * 1000, polling=250)
+        self.wait_idle(timeout)
+        self.screenshot()
+        return self.cells()
+
+    def cells(self) -> list[Cell]:
+        """The code cells as they are now: model and rendered view."""
+        return [Cell(**{**c, "outputs": [Output(**o) for o in c["outputs"]]})
+                for c in self.page.evaluate(_READ_CELLS)]
+
+    def cell_node(self, index: int):
+        """A locator for the cell at `index` (counting all cells, markdown too)."""
+        return self.page.locator(".jp-Notebook .jp-Cell").nth(index)
+
+    def screenshot(self, suffix: str = ""):
+        name = f"{self.ui}-{self.path.replace('/', '_')}{'-' + suffix if suffix else ''}"
+        return self._screenshot(self.page, name)
+
+    def shutdown(self) -> None:
+        """Stop this notebook's kernel through the server (the tab is closed by its fixture)."""
+        session = self.session()
+        if session is not None:
+            self.server.api(f"/api/sessions/{session['id']}", method="DELETE")
