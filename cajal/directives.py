@@ -190,7 +190,8 @@ def _step(session, d: Directive) -> Result:
     _, term = term_argument(d)
     typing = session.check(term)
     view = widgets.stepper(term, defs=session.def_terms(), nat_dim=session.nat_dim, compile=session.compile)
-    return Result("directive", f"stepping through {pretty(term)}", name=d.word, type=typing.type, view=view,
+    text = view.trace_text() if isinstance(view, widgets.Stepper) else str(view)  # for terminals
+    return Result("directive", text, name=d.word, type=typing.type, view=view,
                   term=term, typing=typing)
 
 

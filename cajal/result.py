@@ -44,37 +44,46 @@ class Result:
     def __str__(self) -> str:
         return "\n".join([self.text, *self.notes]) if self.text else "\n".join(self.notes)
 
+    def plain(self) -> str:
+        """The complete plain-text display, for terminals: a term's text with its compiled
+        vector (or matrix) below it; any other result's text (a directive's text is its view's)."""
+        text = str(self)
+        if self.kind != "term" or self.compile is None:
+            return text
+        from . import render
+        try:
+            return f"{text}\n{render.tensor_text(self.tensor)}"
+        except CajalError as err:
+            return f"{text}\n(not compiled: {err.message})"
+
     def _repr_pretty_(self, p, cycle):
-        p.text(str(self))
+        p.text(self.plain())
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/plain": str(self)}
+        """One view per front-end: `text/plain` complete for terminals, and the rich forms
+        (HTML, SVG) the rich view alone, never the plain text again."""
+        bundle = {"text/plain": self.plain()}
         view = self.rich()
-        if view is not None:
-            rich = view._repr_mimebundle_() if hasattr(view, "_repr_mimebundle_") else {}
-            for mime, data in rich.items():
+        if view is not None and hasattr(view, "_repr_mimebundle_"):
+            for mime, data in view._repr_mimebundle_().items():
                 if mime != "text/plain":
                     bundle[mime] = data
-            if "text/html" in bundle and (self.text or self.notes):
-                bundle["text/html"] = _html_header(self) + bundle["text/html"]
+            if "text/html" in bundle and self.notes:
+                from . import render
+                bundle["text/html"] = render.notes_html(self.notes) + bundle["text/html"]
         return bundle
 
     def rich(self):
-        """The rich view, made on demand (rendering loads torch; plain text never does)."""
+        """The rich view, made on demand (rendering loads torch)."""
         if self.view is None and self.kind == "term" and self.compile is not None:
             from . import render
             try:
                 self.tensor
             except CajalError as err:
-                return render.text_view(f"(not compiled: {err.message})")
+                return render.text_view(f"(not compiled: {err.message})", title=self.text)
             self.view = render.compiled_view(self.compiled, title=self.text)
         if self.view is None and self.definition is not None:
             from . import render
             self.view = render.definition_view(self.definition)
         return self.view
 
-
-def _html_header(result: Result) -> str:
-    import html
-    lines = "".join(f"<div>{html.escape(n)}</div>" for n in result.notes)
-    return f"<div><code>{html.escape(result.text)}</code></div>{lines}"

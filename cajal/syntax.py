@@ -21,18 +21,29 @@ def _span():
 # ---------------------------------------------------------------- types
 
 
+class _PrintsAsCajal:
+    """Types print as Cajal: `str(t)` and `print(t)` give `𝟚 ⊸ ℕ`; `repr` stays structural."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        from .pretty import pretty  # the printer imports these classes
+
+        return pretty(self)
+
+
 @dataclass(frozen=True)
-class BoolType:
+class BoolType(_PrintsAsCajal):
     span: Optional[Span] = _span()
 
 
 @dataclass(frozen=True)
-class NatType:
+class NatType(_PrintsAsCajal):
     span: Optional[Span] = _span()
 
 
 @dataclass(frozen=True)
-class Arrow:
+class Arrow(_PrintsAsCajal):
     """The linear function type `dom ⊸ cod`."""
 
     dom: "Type"
@@ -41,7 +52,7 @@ class Arrow:
 
 
 @dataclass(frozen=True)
-class Abstract:
+class Abstract(_PrintsAsCajal):
     """A base type declared with `type A`; its values come only from linking."""
 
     name: str

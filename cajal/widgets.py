@@ -33,6 +33,7 @@ class Stepper:
         self.steps = steps(self.term, defs=self.defs.terms(), limit=limit)
         self.terms = [self.term] + [s.term for s in self.steps]
         self.truncated = len(self.steps) >= limit
+        self.limit = limit
         self._index = 0
         self._hidden_cache: dict[int, object] = {}
         self._iter_types: dict[int, object] = {}
@@ -127,6 +128,11 @@ class Stepper:
                          f'on the highlighted redex</div>')
         parts.append(self._hidden_html())
         return wrap("".join(parts), "stepper")
+
+    def trace_text(self) -> str:
+        """The whole reduction as text, rule by rule: what a terminal shows for `:step`."""
+        from .render import trace
+        return str(trace(self.term, defs=self.defs.terms(), limit=self.limit))
 
     def __str__(self) -> str:
         return self.state_text()

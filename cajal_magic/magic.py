@@ -158,7 +158,8 @@ class CajalValue:
     def _repr_pretty_(self, p, cycle):
         p.text(self._plain())
 
-    def _plain(self) -> str:
+    def _head(self) -> str:
+        """The value and/or type, as `--show` asks."""
         show = self._show
         if "value" in show and "type" in show:
             text = self.result.text
@@ -169,29 +170,37 @@ class CajalValue:
             text = f"{term} : {pretty(self.type)}"
         else:
             text = ""
-        text = "\n".join(filter(None, [text, *self.result.notes]))
         return to_ascii(text) if self._ascii else text
 
+    def _plain(self) -> str:
+        notes = [to_ascii(n) if self._ascii else n for n in self.result.notes]
+        return "\n".join(filter(None, [self._head(), *notes]))
+
+    def _shows_tensor(self) -> bool:
+        return "tensor" in self._show and self.result.compile is not None
+
     def _repr_mimebundle_(self, include=None, exclude=None):
+        """`text/plain` complete for terminals (value, type and compiled vector, as `--show`
+        asks); the HTML is the rich view alone (its title is the value and type)."""
         plain = self._plain()
         try:
-            if "tensor" not in self._show or self.result.compile is None or not _wants_html(include):
+            if not self._shows_tensor():
                 return {"text/plain": plain or "(nothing shown)"}
-            view = self.result.rich()
-            bundle = dict(view._repr_mimebundle_()) if hasattr(view, "_repr_mimebundle_") else {}
+            from cajal import render
+            out = {"text/plain": "\n".join(filter(None, [plain, render.tensor_text(self.result.tensor)]))}
+            if _wants_html(include):
+                view = render.compiled_view(self.result.compiled, title=self._head() or None)
+                out.update((mime, data) for mime, data in view._repr_mimebundle_().items()
+                           if mime != "text/plain")
+                if "text/html" in out and self.result.notes:
+                    out["text/html"] = render.notes_html(self.result.notes) + out["text/html"]
+            return out
         except CajalError as err:
             return {"text/plain": "\n".join(filter(None, [plain, f"(not compiled: {err.message})"]))}
         except Exception as err:  # a display must never show a traceback of our internals
             return {"text/plain": "\n".join(filter(None, [plain, f"(could not display: {type(err).__name__}: {err})"]))}
         except KeyboardInterrupt:  # displaying is interruptible: the interrupt ends the cell
             raise CajalInterrupt() from None
-        view_text = bundle.pop("text/plain", "")
-        out = {"text/plain": plain or (to_ascii(view_text) if self._ascii else view_text)}
-        for mime, data in bundle.items():
-            if mime == "text/html" and plain:
-                data = _html_header(plain) + data
-            out[mime] = data
-        return out
 
 
 def _wants_html(include=None) -> bool:
@@ -211,13 +220,6 @@ class _Unset:
 
 
 _UNSET = _Unset()
-
-
-def _html_header(text: str) -> str:
-    import html
-    lines = text.split("\n")
-    head = f"<div><code>{html.escape(lines[0])}</code></div>"
-    return head + "".join(f"<div>{html.escape(n)}</div>" for n in lines[1:])
 
 
 def _python_value(result: Result, session: Session) -> Any:

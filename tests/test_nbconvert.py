@@ -109,7 +109,7 @@ def test_executed_cajal_notebook_exports_with_outputs(tmp_path, cajal_kernelspec
     outputs = nb.cells[1].outputs
     assert [o.output_type for o in outputs] == ["stream", "execute_result"]
     assert outputs[0].text.startswith("not : 𝟚 ⊸ 𝟚\n")
-    assert outputs[1].data["text/plain"] == "tt : 𝟚" and "text/html" in outputs[1].data
+    assert outputs[1].data["text/plain"] == "tt : 𝟚\n[1, 0]" and "text/html" in outputs[1].data
     assert nb.cells[2].outputs[0].text.startswith("tensor([0., 1.]")
     assert nb.metadata.language_info.name == "cajal"
     html, _ = HTMLExporter().from_notebook_node(nb)

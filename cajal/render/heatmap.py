@@ -458,3 +458,22 @@ def _header(title, notes) -> tuple[list, list]:
         html_parts.append(f'<div class="cj-note">{esc(n)}</div>')
         text_parts.append(f"note: {n}")
     return html_parts, text_parts
+
+
+TENSOR_TEXT_UP_TO = 400  # entries a plain-text tensor lists; a bigger one is summarised
+
+
+def tensor_text(tensor) -> str:
+    """A compiled vector or matrix as plain text, for terminals: `[0, 1]`, one row per line for
+    a matrix (`[[0, 1],` / ` [1, 0]]`); a large tensor as its shape and norm."""
+    import torch
+
+    t = torch.as_tensor(tensor).detach().cpu().double()
+    if t.numel() > TENSOR_TEXT_UP_TO or t.dim() > 2:
+        return f"a tensor of shape {tuple(t.shape)}, norm {fmt_value(float(t.norm()))}"
+    if t.dim() == 0:
+        return fmt_value(float(t))
+    if t.dim() == 1:
+        return "[" + ", ".join(fmt_value(v) for v in t.tolist()) + "]"
+    rows = ["[" + ", ".join(fmt_value(v) for v in row) + "]" for row in t.tolist()]
+    return "[" + ",\n ".join(rows) + "]"

@@ -109,3 +109,8 @@ def text_view(text: str, *, title: Optional[str] = None, note: Optional[str] = N
     parts.append(f'<pre class="cj-mono" style="margin:2px 0">{esc(text)}</pre>')
     plain = "\n".join(x for x in (title, note, text) if x)
     return View(plain, wrap("".join(parts), "text"), kind="text")
+
+
+def notes_html(notes) -> str:
+    """A result's notes ("replaces the earlier definition of …") as HTML, to go above its view."""
+    return "".join(f'<div class="cajal-view"><div class="cj-note">{esc(n)}</div></div>' for n in notes)

@@ -19,7 +19,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -27,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from jupyter_ui import NotebookPage, poll
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,7 +157,7 @@ def jupyter_server(tmp_path_factory) -> JupyterServer:
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    log = open(home / "server.log", "w")
+    log = open(home / "server.log", "w")  # noqa: SIM115 (open while the server runs)
     process = subprocess.Popen(command, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     server = JupyterServer(f"http://127.0.0.1:{port}", token, root, env, process)
@@ -266,6 +264,8 @@ def open_notebook(jupyter_server, page):
         return notebook
 
     yield open_
-    page.goto("about:blank")  # the page lets go of its kernels before they are stopped
-    for notebook in opened:
-        notebook.shutdown()
+    try:
+        page.goto("about:blank")  # the page lets go of its kernels before they are stopped
+    finally:
+        for notebook in opened:
+            notebook.shutdown()

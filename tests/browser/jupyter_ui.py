@@ -10,8 +10,8 @@ what they show (text, sizes) is read from the DOM.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 def poll(check: Callable, timeout: float, what: str, interval: float = 0.2):
