@@ -296,7 +296,7 @@ def test_names_the_host_relies_on_cannot_break_the_kernel(kc):
     assert ran.status == "ok"
     assert ran.stdout.count("is a name IPython or Python relies on, so it is not bound in Python") == 3
     assert "keyword" not in ran.stdout
-    assert execute(kc, "get_ipython (__builtins__ (_ tt))").of("execute_result")[0]["data"]["text/plain"] == "tt : 𝟚"
+    assert execute(kc, "get_ipython (__builtins__ (_ tt))").of("execute_result")[0]["data"]["text/plain"] == "tt : 𝟚\n[1, 0]"
     ran = execute(kc, "%%python\nprint(len([1, 2]), type(get_ipython()).__name__)")
     assert ran.status == "ok" and ran.stdout == "2 ZMQInteractiveShell\n"
     assert execute(kc, "%time 1").status == "ok"
