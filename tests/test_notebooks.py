@@ -12,16 +12,17 @@ import nbclient
 import nbformat
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
 
 
-def _run(name: str, kernel: str):
+def _run(name: str, kernel: str, where: Path = NOTEBOOKS):
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
     nbclient.NotebookClient(nb, timeout=120, kernel_name=kernel,
-                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+                            resources={"metadata": {"path": str(where)}}).execute()
     return nb
 
 
@@ -69,8 +70,30 @@ def cajal_kernel(tmp_path, monkeypatch):
     return "cajal"
 
 
-def test_semantics_course(quick, cajal_kernel):
-    nb = _run("02-semantics.ipynb", cajal_kernel)
+# The modules only the tests install: a course notebook must run without them.
+TEST_ONLY = ("hypothesis", "pytest", "jupyter_kernel_test", "strategies")
+
+
+@pytest.fixture
+def without_test_dependencies(tmp_path, monkeypatch):
+    """Kernels started from here cannot import the test dependencies (a sitecustomize blocks
+    them) and run in a folder outside the checkout, as for someone who installed the package
+    with its `notebooks` extra and copied a notebook elsewhere."""
+    block = tmp_path / "block"
+    block.mkdir()
+    (block / "sitecustomize.py").write_text(
+        f"import sys\nsys.modules.update(dict.fromkeys({TEST_ONLY!r}))  # import X raises ImportError\n")
+    path = [str(block), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, path)))
+    elsewhere = tmp_path / "course"
+    elsewhere.mkdir()
+    return elsewhere
+
+
+def test_semantics_course(quick, cajal_kernel, without_test_dependencies):
+    nb = _run("02-semantics.ipynb", cajal_kernel, where=without_test_dependencies)
+    probe = subprocess.run([sys.executable, "-c", "import hypothesis"], capture_output=True, text=True)
+    assert "ModuleNotFoundError" in probe.stderr or "ImportError" in probe.stderr  # the kernel had none
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -83,7 +106,7 @@ def test_semantics_course(quick, cajal_kernel):
             assert not errors, (cell.source, errors and errors[0]["traceback"])
     assert "is used twice" in _text(_cell(nb, "λx:𝟚. if x then x else x"))
     assert "(if)" in _text(_cell(nb, ":derive λx:𝟚. λy:𝟚."))
-    theorem = _text(_cell(nb, "%%python\nimport sys, os, warnings"))
+    theorem = _text(_cell(nb, "%%python\nimport os\nimport cajal, torch"))
     assert "held on" in theorem and "held on 0 " not in theorem
     assert "tensor([0.0000, 0.0000, 0.3000, 0.0000, 0.0000, 0.7000])" in _text(_cell(nb, "%%python\nimport torch"))
     solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]

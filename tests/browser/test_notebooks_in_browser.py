@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-NOTEBOOKS = ["01-tour.ipynb", "03-pictures.ipynb", "magic-smoke.ipynb"]
+NOTEBOOKS = ["01-tour.ipynb", "02-semantics.ipynb", "03-pictures.ipynb", "magic-smoke.ipynb"]
 
 
 @pytest.mark.parametrize("ui", ["lab", "notebook"])
