@@ -4,8 +4,9 @@
 """
 
 
-from cajal import check, parse_cell
 from timing import best_of
+
+from cajal import check, parse_cell
 from cajal.syntax import Def, TermItem, TypeDecl
 
 BLOCK = """\

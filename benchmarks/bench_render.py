@@ -2,11 +2,10 @@
 
 
 import torch
+from timing import best_of
 
 import cajal
 from cajal import render
-from timing import best_of
-
 
 if __name__ == "__main__":
     m = torch.randn(100, 100)

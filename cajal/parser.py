@@ -6,8 +6,27 @@ from typing import Optional
 
 from .errors import CajalSyntaxError, Source, Span
 from .syntax import (
-    Abstract, App, Arrow, BoolLit, BoolType, Def, Directive, If, Item, Iter, Lam, Let,
-    Nat, NatType, Param, Term, TermItem, Type, TypeDecl, Var, succ,
+    Abstract,
+    App,
+    Arrow,
+    BoolLit,
+    BoolType,
+    Def,
+    Directive,
+    If,
+    Item,
+    Iter,
+    Lam,
+    Let,
+    Nat,
+    NatType,
+    Param,
+    Term,
+    TermItem,
+    Type,
+    TypeDecl,
+    Var,
+    succ,
 )
 from .tokens import Lexer, Token, line_items
 

@@ -17,7 +17,15 @@ import re
 from pygments.lexer import RegexLexer, bygroups, using
 from pygments.lexers.python import PythonLexer
 from pygments.token import (
-    Comment, Error, Keyword, Name, Number, Operator, Punctuation, Text, Whitespace,
+    Comment,
+    Error,
+    Keyword,
+    Name,
+    Number,
+    Operator,
+    Punctuation,
+    Text,
+    Whitespace,
 )
 
 from . import lexicon

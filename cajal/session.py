@@ -19,7 +19,18 @@ from .python_names import python_name
 from .result import Result
 from .substitute import substitute
 from .syntax import (
-    BOOL, NAT, Arrow, Def, Directive, Term, TermItem, Type, TypeDecl, arrows, abstract_names, free_vars,
+    BOOL,
+    NAT,
+    Arrow,
+    Def,
+    Directive,
+    Term,
+    TermItem,
+    Type,
+    TypeDecl,
+    abstract_names,
+    arrows,
+    free_vars,
 )
 from .types import Typing, check
 from .values import Closure, Value

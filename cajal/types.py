@@ -15,8 +15,21 @@ from typing import Iterable, Mapping, Optional, Union
 from .errors import CajalTypeError, Span
 from .pretty import pretty
 from .syntax import (
-    BOOL, NAT, Abstract, App, Arrow, BoolLit, If, Iter, Lam, Let, Nat,
-    Succ, Term, Type, Var,
+    BOOL,
+    NAT,
+    Abstract,
+    App,
+    Arrow,
+    BoolLit,
+    If,
+    Iter,
+    Lam,
+    Let,
+    Nat,
+    Succ,
+    Term,
+    Type,
+    Var,
 )
 
 Binder = Union[int, str]  # id() of the binding Lam/Let/Iter node, or the name of a free variable

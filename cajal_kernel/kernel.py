@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import sys
 
-from IPython.core.error import UsageError
 from ipykernel.ipkernel import IPythonKernel
+from IPython.core.error import UsageError
 from traitlets import List, default
 
 import cajal
 from cajal import cells
 from cajal.lexicon import SYMBOLS
-
 
 BANNER = f"""\
 Cajal {cajal.__version__} — a typed, linear, higher-order language whose programs compile to neurons

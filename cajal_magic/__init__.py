@@ -13,7 +13,13 @@ Each `def` becomes a Python name (a `cajal.Definition`, callable on tensors); se
 from __future__ import annotations
 
 from .magic import (
-    CajalInternalError, CajalInterrupt, CajalMagics, CajalValue, get_session, reset_session, run_cajal,
+    CajalInternalError,
+    CajalInterrupt,
+    CajalMagics,
+    CajalValue,
+    get_session,
+    reset_session,
+    run_cajal,
 )
 
 __all__ = [
@@ -29,6 +35,7 @@ def load_ipython_extension(ipython) -> None:
     from .completion import register_completer
     register_completer(ipython)
     from cajal import cells
+
     from . import live
     live.register(ipython, notebook=cells.PYTHON)  # `%%cajal` cells of a Python notebook
 

@@ -6,9 +6,9 @@ session's definitions, the variables bound at the cursor, and `\\lambda` → `λ
 
 from __future__ import annotations
 
-from cajal.cells import cajal_body
-
 from IPython.core.completer import SimpleCompletion, context_matcher
+
+from cajal.cells import cajal_body
 
 _IDENTIFIER = "cajal_magic.completion.cajal_matcher"
 

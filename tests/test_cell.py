@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import pytest
 import torch
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from strategies import closed_terms, evaluate_below, typed_terms
 
-from cajal.compiler import compile, encode_value as encode
+from cajal.compiler import compile
+from cajal.compiler import encode_value as encode
 from cajal.compiler.cell import functional_map, onehot_count, read_out
 from cajal.compiler.runtime import Runtime
-from cajal.syntax import App, Arrow, BOOL, Iter, Lam, NAT, Nat, Var
-
-from strategies import closed_terms, evaluate_below, typed_terms
+from cajal.syntax import BOOL, NAT, App, Arrow, Iter, Lam, Nat, Var
 
 N = 24  # larger than the other tests' 10, so iters run many steps
 

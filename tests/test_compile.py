@@ -4,23 +4,23 @@ theorem and multilinearity as properties, the size guard, numerals, encodings.""
 from __future__ import annotations
 
 import signal
-
 import time
 
 import pytest
 import torch
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from strategies import closed_terms, evaluate_below, numerals, typed_terms, values
 
 import cajal
 import cajal.budget
 from cajal import CajalError, parse_term, parse_type, pretty
-from cajal.compiler import compile, encode_value as encode
+from cajal.compiler import compile
+from cajal.compiler import encode_value as encode
 from cajal.encoding import basis_names, decode, dim
 from cajal.substitute import substitute
-from cajal.syntax import Arrow, Nat
+from cajal.syntax import Arrow
 from cajal.values import Closure, Opaque, value_term
-
-from strategies import closed_terms, evaluate_below, numerals, typed_terms, values
 
 torch.set_num_threads(1)
 

@@ -5,7 +5,15 @@ steps; nesting beyond MAX_DEPTH is a clean CajalSyntaxError."""
 import pytest
 
 from cajal import (
-    CajalError, CajalSyntaxError, evaluate, parse_cell, parse_term, parse_type, pretty, steps, typecheck,
+    CajalError,
+    CajalSyntaxError,
+    evaluate,
+    parse_cell,
+    parse_term,
+    parse_type,
+    pretty,
+    steps,
+    typecheck,
 )
 from cajal.parser import MAX_DEPTH
 from cajal.syntax import BOOL, NAT, Arrow, BoolLit, Nat

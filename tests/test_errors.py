@@ -4,8 +4,16 @@ exact span, the message, the hint, the related spans, and the caret snippet of `
 import pytest
 
 from cajal import (
-    CajalError, CajalSyntaxError, CajalTypeError, Source, Span, check, parse_cell, parse_term,
-    parse_type, typecheck,
+    CajalError,
+    CajalSyntaxError,
+    CajalTypeError,
+    Source,
+    Span,
+    check,
+    parse_cell,
+    parse_term,
+    parse_type,
+    typecheck,
 )
 from cajal.errors import snippet
 from cajal.syntax import Def, TermItem

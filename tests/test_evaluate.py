@@ -1,14 +1,15 @@
 """Evaluation (LANGUAGE.md section 4): the big-step evaluator and the small-step reducer."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import closed_terms, typed_terms, value_has_type, values
 
 from cajal import CajalError, evaluate, parse_term, pretty, steps, typecheck
 from cajal.evaluation import apply
 from cajal.substitute import substitute
 from cajal.syntax import BOOL, NAT, App, Lam, Var, children
 from cajal.values import Closure, Opaque, is_value, value_term
-from strategies import closed_terms, typed_terms, value_has_type, values
 
 RULES = {"β", "if-tt", "if-ff", "iter-zero", "iter-succ", "succ", "δ"}
 

@@ -7,16 +7,25 @@ duplicated, which reach much deeper into the parser and the checker."""
 
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import typed_terms
 
 from cajal import (
-    CajalError, check, evaluate, parse_cell, parse_term, parse_type, pretty, steps, typecheck,
+    CajalError,
+    check,
+    evaluate,
+    parse_cell,
+    parse_term,
+    parse_type,
+    pretty,
+    steps,
+    typecheck,
 )
-from cajal.parser import parse_fragment
 from cajal.errors import Source
+from cajal.parser import parse_fragment
 from cajal.syntax import Def, Directive, Nat, TermItem, TypeDecl, children
 from cajal.values import value_term
-from strategies import typed_terms
 
 EXAMPLES = 4 * settings.default.max_examples  # 2,000 under the `ci` profile
 

@@ -10,7 +10,8 @@ from torch import nn
 
 import cajal
 from cajal import CajalError, parse_term
-from cajal.compiler import FunctionValue, Partial, compile, encode_value as encode
+from cajal.compiler import FunctionValue, Partial, compile
+from cajal.compiler import encode_value as encode
 
 torch.set_num_threads(1)
 

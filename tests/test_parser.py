@@ -2,17 +2,35 @@
 spans, and the layout of cells."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import typed_terms
 
 from cajal import CajalSyntaxError, parse_cell, parse_term, parse_type, pretty
-from cajal.parser import iter_cell, parse_fragment
 from cajal.errors import Source
+from cajal.parser import iter_cell, parse_fragment
 from cajal.syntax import (
-    BOOL, NAT, Abstract, App, Arrow, BoolLit, Def, Directive, If, Iter, Lam, Let, Nat, Param, Succ,
-    TermItem, TypeDecl, Var, arrows,
+    BOOL,
+    NAT,
+    Abstract,
+    App,
+    Arrow,
+    BoolLit,
+    Def,
+    Directive,
+    If,
+    Iter,
+    Lam,
+    Let,
+    Nat,
+    Param,
+    Succ,
+    TermItem,
+    TypeDecl,
+    Var,
+    arrows,
 )
 from cajal.tokens import KEYWORDS, Lexer
-from strategies import typed_terms
 
 x, y, f, n = Var("x"), Var("y"), Var("f"), Var("n")
 TT, FF = BoolLit(True), BoolLit(False)

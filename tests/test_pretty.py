@@ -4,13 +4,27 @@ import sys
 
 import pytest
 from hypothesis import given
+from strategies import typed_terms, types
 
 from cajal import evaluate, parse_term, parse_type, pretty
 from cajal.syntax import (
-    BOOL, NAT, Abstract, App, Arrow, BoolLit, If, Iter, Lam, Let, Nat, Succ, Var, arrows, succ,
+    BOOL,
+    NAT,
+    Abstract,
+    App,
+    Arrow,
+    BoolLit,
+    If,
+    Iter,
+    Lam,
+    Let,
+    Nat,
+    Succ,
+    Var,
+    arrows,
+    succ,
 )
 from cajal.values import Closure, Opaque
-from strategies import typed_terms, types
 
 _UNICODE_ONLY = set("λ⊸↪𝟚ℕ")
 

@@ -4,14 +4,28 @@ mutants that break linearity are refused. The error catalogue itself is in test_
 from dataclasses import replace
 
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from strategies import closed_terms, typed_terms, types
 
 from cajal import CajalTypeError, check, parse_term, parse_type, typecheck
 from cajal.syntax import (
-    BOOL, NAT, App, Arrow, BoolLit, If, Iter, Lam, Let, Nat, Succ, Var, arrows, children,
+    BOOL,
+    NAT,
+    App,
+    Arrow,
+    BoolLit,
+    If,
+    Iter,
+    Lam,
+    Let,
+    Nat,
+    Succ,
+    Var,
+    arrows,
+    children,
     free_vars,
 )
-from strategies import closed_terms, typed_terms, types
 
 # ---------------------------------------------------------------- helpers for mutations
 

@@ -36,7 +36,6 @@ from .estimate import Estimate
 from .runtime import Runtime
 from .values import Abs, OpaqueFn, apply_value, force, no_matrix
 
-
 # ---------------------------------------------------------------- binding
 
 

@@ -39,7 +39,17 @@ from .cell import functional_map, gathered_states, onehot_count, read_out
 from .ops import shift
 from .runtime import Runtime
 from .values import (
-    W_FRACTION, Abs, BetaFn, MatFn, apply_matrix, apply_value, batch_shape, force, is_exact, mix, sample,
+    W_FRACTION,
+    Abs,
+    BetaFn,
+    MatFn,
+    apply_matrix,
+    apply_value,
+    batch_shape,
+    force,
+    is_exact,
+    mix,
+    sample,
     settle,
 )
 

@@ -9,13 +9,13 @@ and torch loads only when a tensor is drawn.
 from __future__ import annotations
 
 from .common import basis_name, basis_names, dim
-from .view import View, notes_html, text_view
 from .definition import definition_view
 from .derivation import derivation
 from .errors import error_view
 from .graph import MISSING_DOT, dot_available, graph
 from .heatmap import compiled_view, curried_view, heatmap, tensor_text
 from .trace import trace
+from .view import View, notes_html, text_view
 
 __all__ = [
     "View", "text_view", "notes_html", "heatmap", "tensor_text", "compiled_view", "curried_view", "graph", "derivation", "trace",

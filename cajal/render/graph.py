@@ -23,7 +23,19 @@ from typing import Optional, Sequence
 from ..errors import CajalError
 from ..pretty import pretty
 from ..syntax import (
-    BOOL, App, Arrow, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var, free_vars,
+    BOOL,
+    App,
+    Arrow,
+    BoolLit,
+    If,
+    Iter,
+    Lam,
+    Let,
+    Nat,
+    Succ,
+    Term,
+    Var,
+    free_vars,
 )
 from .common import Defs, as_term, dim, fmt_value, show_type, truncate
 from .view import View, esc, wrap
