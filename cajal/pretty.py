@@ -6,7 +6,7 @@ The printer brackets exactly where the grammar needs it, so `parse(pretty(t)) ==
 from __future__ import annotations
 
 from .lexicon import ASCII, UNICODE
-from .syntax import Abstract, App, Arrow, BoolLit, BoolType, If, Iter, Lam, Let, Nat, NatType, Succ, Var
+from .syntax import Abstract, App, Arrow, BoolLit, BoolType, If, Iter, Lam, Let, Nat, NatType, Succ, Var, type_text
 
 # Precedence of the position a term is printed in: the whole text, a function applied to an
 # argument, an argument (brackets are added where the position needs them).
@@ -61,18 +61,8 @@ def numeral(n: int) -> str:
     return numeral(high) + numeral(low).zfill(half)
 
 
-def _type(t, sym, left: bool = False) -> str:
-    match t:
-        case BoolType():
-            return sym["Bool"]
-        case NatType():
-            return sym["Nat"]
-        case Abstract(name):
-            return name
-        case Arrow(dom, cod):
-            text = f"{_type(dom, sym, True)} {sym['⊸']} {_type(cod, sym)}"
-            return f"({text})" if left else text
-    raise TypeError(f"not a type: {t!r}")
+def _type(t, sym) -> str:
+    return type_text(t, ascii=sym is ASCII)
 
 
 def _term(t, prec: int, sym) -> str:

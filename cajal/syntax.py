@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from .errors import Span
+from .lexicon import ASCII, UNICODE
 
 
 def _span():
@@ -27,9 +28,23 @@ class _PrintsAsCajal:
     __slots__ = ()
 
     def __str__(self) -> str:
-        from .pretty import pretty  # the printer imports these classes
+        return type_text(self)
 
-        return pretty(self)
+
+def type_text(t: "Type", ascii: bool = False, left: bool = False) -> str:
+    """The Cajal notation of a type (`𝟚 ⊸ ℕ`, or `Bool -o Nat` in ASCII). It lives with the
+    types so that `str(t)` needs no printer module; `cajal.pretty` prints terms with it."""
+    sym = ASCII if ascii else UNICODE
+    if isinstance(t, BoolType):
+        return sym["Bool"]
+    if isinstance(t, NatType):
+        return sym["Nat"]
+    if isinstance(t, Abstract):
+        return t.name
+    if isinstance(t, Arrow):
+        text = f"{type_text(t.dom, ascii, True)} {sym['⊸']} {type_text(t.cod, ascii)}"
+        return f"({text})" if left else text
+    raise TypeError(f"not a type: {t!r}")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,107 @@
+"""The module graph of `cajal` as docs/ARCHITECTURE.md draws it: no import cycles (imports
+inside functions count), and every import points down the diagram's layers."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "cajal"
+ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each `cajal` module → the `cajal` modules it imports, anywhere in its text (at the top,
+    inside a function, or under `if TYPE_CHECKING`). `from . import x` counts as importing the
+    module `x` when there is one; importing a submodule does not count as importing its
+    package."""
+    files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                for alias in node.names:
+                    sub = f"{target}.{alias.name}"
+                    found.add(sub if sub in files else target)
+        graph[name] = {m for m in found if m in files and m != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import cycles (each as a path that returns to its start), found by depth-first search."""
+    found, state = [], {}
+
+    def visit(m: str, path: list[str]) -> None:
+        state[m] = "open"
+        for n in sorted(graph[m]):
+            if state.get(n) == "open":
+                found.append(path[path.index(n):] + [n])
+            elif n not in state:
+                visit(n, path + [n])
+        state[m] = "done"
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    return found
+
+
+def layers(graph: dict[str, set[str]]) -> list[set[str]]:
+    """The modules by height: layer 0 imports no `cajal` module, layer k only lower layers."""
+    height: dict[str, int] = {}
+
+    def h(m: str) -> int:
+        if m not in height:
+            height[m] = 1 + max((h(n) for n in graph[m]), default=-1)
+        return height[m]
+
+    out: list[set[str]] = []
+    for m in graph:
+        while len(out) <= h(m):
+            out.append(set())
+        out[h(m)].add(m)
+    return out
+
+
+def documented_layers() -> list[list[str]]:
+    """The layers of the diagram in ARCHITECTURE.md: the fenced block after "## Module graph",
+    one line per layer, top first: `name: module module …` (module names without `cajal.`)."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    block = re.search(r"## Module graph.*?```text\n(.*?)```", text, re.S).group(1)
+    rows = []
+    for line in block.splitlines():
+        if ":" in line and not line.lstrip().startswith(("│", "▼", "↓")):
+            rows.append(["cajal" if m == "cajal" else f"cajal.{m}" for m in line.split(":", 1)[1].split()])
+    return rows
+
+
+def test_no_import_cycles():
+    assert cycles(import_graph()) == []
+
+
+def test_the_architecture_diagram_is_the_module_graph():
+    graph = import_graph()
+    rows = documented_layers()
+    documented = [m for row in rows for m in row]
+    assert sorted(documented) == sorted(graph), "every module appears once in the diagram"
+    level = {m: len(rows) - i for i, row in enumerate(rows) for m in row}
+    upward = sorted((m, n) for m, targets in graph.items() for n in targets if level[n] > level[m])
+    assert upward == [], "imports that point up the diagram"
