@@ -46,6 +46,21 @@ def dim(t, nat_dim: int, *, strict: bool = False) -> Optional[int]:
     raise TypeError(f"not a type: {t!r}")
 
 
+def degree(t) -> Optional[int]:
+    """How dim(t, N) grows with N: dim(t, N) = 2ᵃ · N^degree (the number of ℕ in t); None
+    for a type that mentions an abstract type."""
+    t = as_type(t)
+    match t:
+        case BoolType():
+            return 0
+        case NatType():
+            return 1
+        case Arrow(dom, cod):
+            a, b = degree(dom), degree(cod)
+            return None if a is None or b is None else a + b
+    return None
+
+
 def is_finite(t) -> bool:
     """Whether ⟦t⟧ is finite-dimensional (t mentions no abstract type)."""
     return not abstract_names(as_type(t))

@@ -144,6 +144,18 @@ def test_size_limit_argument_and_module_default(monkeypatch):
     assert compile(parse_term("λf:ℕ ⊸ ℕ. f")).matrix.shape == (100, 100)
 
 
+def test_size_refusal_says_at_which_nat_dim_it_fits():
+    src = parse_term("λf:ℕ ⊸ ℕ. f")  # N⁴ entries: 22⁴ = 234,256 fit in 1 MiB of floats, 23⁴ do not
+    with pytest.raises(CajalError, match=r"810,000 entries .* \(it would fit with nat_dim ≤ 22\)"):
+        compile(src, nat_dim=30, size_limit=2**20)
+    assert compile(src, nat_dim=22, size_limit=2**20).matrix.shape == (22 * 22, 22 * 22)
+    with pytest.raises(CajalError, match="nat_dim ≤ 22"):
+        compile(src, nat_dim=23, size_limit=2**20)
+    with pytest.raises(CajalError) as err:  # no ℕ in the type: no nat_dim helps
+        compile(parse_term("λf:((𝟚 ⊸ 𝟚) ⊸ 𝟚) ⊸ 𝟚. f"), size_limit=100)
+    assert "nat_dim ≤" not in err.value.message
+
+
 def test_size_guard_counts_only_the_axes_a_value_depends_on():
     # nested iters whose steps are closed: each level samples a 10×10 matrix, not 10^depth
     src = _nested(12)

@@ -86,5 +86,5 @@ class Builder:
             tainted=c.tainted or bs.tainted or step_tainted, has_iter=True)
         node.w_static = node.dim is not None and not step_tainted
         if node.w_static:
-            node.sample_peak = step_peak(node, self.limit, self.elem)
+            node.sample_peak = step_peak(node, limit=self.limit, elem=self.elem, nat_dim=n)
         return node

@@ -27,6 +27,8 @@ import torch
 from .ops import broadcast_shape
 from .runtime import Runtime
 
+FEW_STEPS = 3  # up to this many steps, the plain recurrence is as cheap as setting these paths up
+
 
 def functional_map(w: torch.Tensor, d: int) -> Optional[torch.Tensor]:
     """For a flattened (d, d) matrix W that is functional, the map f of length d + 1: column

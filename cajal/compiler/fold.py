@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import torch
 
-from ..pretty import pretty
 from ..syntax import Arrow, NatType
-from .estimate import Estimate
+from .estimate import Estimate, product
 from .nodes import ConstNode, DefNode, IterNode, Node
 from .runtime import Runtime
 from .values import force, sample
@@ -45,9 +44,9 @@ class Folder:
 
     def _fold_step(self, node: IterNode) -> None:
         rt = self.rt
-        est = Estimate(rt.limit, rt.elem)
-        est.note(node.dim * node.dim, node, f"the step matrix W of type {pretty(Arrow(node.ty, node.ty))}")
-        est.visit(node.step, {node.var: frozenset([(object(), node.dim)])})
+        est = Estimate(rt.limit, rt.elem, rt.nat_dim)
+        est.note(product((node.size, node.size)), node, ("the step matrix W of type", Arrow(node.ty, node.ty)))
+        est.visit(node.step, {node.var: frozenset([(object(), node.size)])})
         est.check()
         step, var = node.step, node.var
         with torch.no_grad():
@@ -57,7 +56,7 @@ class Folder:
         node.w_index = self.add(w if self.owned(w) else w.clone(), ("step", node.term))
 
     def fold(self, node: Node) -> ConstNode:
-        est = Estimate(self.rt.limit, self.rt.elem)
+        est = Estimate(self.rt.limit, self.rt.elem, self.rt.nat_dim)
         est.visit(node, {})
         est.check()
         if isinstance(node, DefNode):

@@ -159,7 +159,7 @@ def closure_value(closure: Closure, rt: Runtime, name: str = "this closure") -> 
         raise CajalError(f"`{name}`: this closure holds a linked Python value and cannot be compiled") from err
     ty = check(term).type
     node = Builder(rt.nat_dim, {}, limit=rt.limit, elem=rt.elem).build(term, {})
-    est = Estimate(rt.limit, rt.elem)
+    est = Estimate(rt.limit, rt.elem, rt.nat_dim)
     est.visit(node, {})
     est.check()
     return ty, node.run({}, 0, rt)

@@ -13,7 +13,7 @@ from ..encoding import dim, is_finite
 from ..errors import CajalError
 from ..pretty import pretty
 from ..syntax import Arrow, Lam
-from .estimate import Estimate
+from .estimate import Estimate, product, size_of
 from .link import call
 from .nodes import ConstNode, LamNode, Node
 from .runtime import Runtime
@@ -139,9 +139,10 @@ class Compiled(nn.Module):
         k = len(dims)
         d = dim(self.type, self.nat_dim)
         rt = self.runtime(batch=math.prod(dims))
-        est = Estimate(rt.limit, rt.elem)
-        est.note(d * math.prod(dims), self.root, f"the tensor of {pretty(self.type)} and its {k} input(s)")
-        est.visit(self.root, {name: frozenset([(object(), di)]) for (name, _), di in zip(self.free, dims)})
+        est = Estimate(rt.limit, rt.elem, rt.nat_dim)
+        inputs = [size_of(t, di) for (_, t), di in zip(self.free, dims)]
+        est.note(product([size_of(self.type, d), *inputs]), self.root, (f"the tensor (with {k} input axes) of", self.type))
+        est.visit(self.root, {name: frozenset([(object(), s)]) for (name, _), s in zip(self.free, inputs)})
         est.check()
         env = {name: rt.basis(di, axis=i, rank=k) for i, ((name, _), di) in enumerate(zip(self.free, dims))}
         rt.sampling += 1  # the states of this run are samples, not the call's own

@@ -8,6 +8,7 @@ written once, by the pass named here, and read by the passes after it:
 |----------------|-----------|-----------------------|--------------------------------------------------------------|
 | `term`, `ty`   | all       | build (`Node.setup`)  | the sub-term and its type                                    |
 | `dim`          | all       | build (`Node.setup`)  | dim ⟦ty⟧, None for a type that mentions an abstract type     |
+| `size`         | all       | build (`Node.setup`)  | (dim, its degree in nat_dim), for the size estimate          |
 | `free`         | all       | build (`Node.setup`)  | its free local variables (not definitions)                   |
 | `ext_cap`      | all       | build (`Node.setup`)  | binders outside it that an iter step inside it captures      |
 | `tainted`      | all       | build (`Node.setup`)  | it may make a function that is not linear (below)            |
@@ -32,10 +33,10 @@ from typing import Optional
 
 import torch
 
-from ..encoding import dim
+from ..encoding import degree, dim
 from ..errors import CajalError
 from ..syntax import Arrow, Term, Type
-from .cell import functional_map, gathered_states, onehot_count, read_out
+from .cell import FEW_STEPS, functional_map, gathered_states, onehot_count, read_out
 from .ops import shift
 from .runtime import Runtime
 from .values import (
@@ -71,6 +72,7 @@ class Node:
               smax: Optional[int] = None) -> "Node":
         self.term, self.ty = term, ty
         self.dim = dim(ty, nat_dim)
+        self.size = (self.dim, degree(ty)) if self.dim is not None else None
         self.free, self.ext_cap, self.tainted, self.has_iter = free, ext_cap, tainted, has_iter
         self.smax = nat_dim - 1 if smax is None else smax
         return self
@@ -151,6 +153,7 @@ class LamNode(Node):
         self.static_exact = not self.tainted
         if self.dim is not None:
             self.d_dom, self.d_cod = dim(self.param_type, nat_dim), dim(self.ty.cod, nat_dim)
+            self.dom_size = (self.d_dom, degree(self.param_type))
         return self
 
     def run(self, env, r, rt):
@@ -240,7 +243,7 @@ class IterNode(Node):
                 hs.append(settle(self.step.run({**env, self.var: hs[-1]}, r, rt), self.ty, r, rt))
         if rt.recording:
             self._record(list(hs), r, rt)
-        if isinstance(hs, torch.Tensor) or isinstance(hs[0], torch.Tensor):
+        if len(hs) > FEW_STEPS and (isinstance(hs, torch.Tensor) or isinstance(hs[0], torch.Tensor)):
             count = onehot_count(n, rt)
             if count is not None:  # a one-hot count picks its state
                 if not isinstance(hs, torch.Tensor):
@@ -257,8 +260,8 @@ class IterNode(Node):
             step, var = self.step, self.var
             w = sample(lambda y, r1: step.run({**env, var: y}, r1, rt), d_in=self.dim, d_out=self.dim, r=r, rt=rt,
                        ty=self.ty)
-        f = functional_map(w, self.dim)
-        if f is not None and not b.requires_grad:
+        f = functional_map(w, self.dim) if k > FEW_STEPS and not b.requires_grad else None
+        if f is not None:
             return gathered_states(f, b, k)
         ty = Arrow(self.ty, self.ty)
         hs = [b]
