@@ -19,12 +19,14 @@ from .parser import parse_fragment
 from .pretty import pretty
 from .result import Result
 from .syntax import Directive, Term
+from .types import Typing
 
 
 @dataclass(frozen=True)
 class Command:
     """A directive: `words` (the first is its name; `:matrix` is another word for `:compile`),
-    `usage` as the help table shows it, `help` one line, `handler(session, directive)`."""
+    `usage` as the help table shows it, `help` one line, `handler(session, directive)`, or
+    `handler(session, directive, checked)` when its argument is a term."""
 
     words: tuple[str, ...]
     usage: str
@@ -67,9 +69,28 @@ def words() -> list[str]:
     return [w for cmd in COMMANDS for w in cmd.words]
 
 
+@dataclass(frozen=True)
+class Checked:
+    """The argument of a directive that takes a term: the term, its typing, the options."""
+
+    term: Term
+    typing: Typing
+    flags: tuple[str, ...]
+
+    def result(self, d: Directive, text: str, **fields) -> Result:
+        """The directive's Result, carrying the term and its typing."""
+        return Result("directive", text, name=d.word, type=self.typing.type, term=self.term, typing=self.typing,
+                      **fields)
+
+
 def run(session, d: Directive) -> Result:
-    """Run a directive item in a session."""
-    return command_for(d).handler(session, d)
+    """Run a directive item in a session. A command that takes a term gets it parsed and
+    checked (`Checked`), so that every handler starts from a well-typed term."""
+    cmd = command_for(d)
+    if not cmd.term:
+        return cmd.handler(session, d)
+    flags, term = term_argument(d)
+    return cmd.handler(session, d, Checked(term, session.check(term), tuple(flags)))
 
 
 def command_for(d: Directive) -> Command:
@@ -121,78 +142,59 @@ def term_argument(d: Directive) -> tuple[list[str], Term]:
 
 
 @command("type", usage=":type e", help="the type of e", example=":type λx:𝟚. x     -- λx:𝟚. x : 𝟚 ⊸ 𝟚")
-def _type(session, d: Directive) -> Result:
-    _, term = term_argument(d)
-    typing = session.check(term)
-    return Result("directive", f"{pretty(term)} : {pretty(typing.type)}", name=d.word, type=typing.type,
-                  term=term, typing=typing)
+def _type(session, d: Directive, arg: Checked) -> Result:
+    return arg.result(d, f"{pretty(arg.term)} : {pretty(arg.typing.type)}")
 
 
 @command("eval", usage=":eval e", help="the value of e", example=":eval succ 2     -- 3 : ℕ")
-def _eval(session, d: Directive) -> Result:
-    _, term = term_argument(d)
-    typing = session.check(term)
-    value = evaluate(term, defs=session.def_values(term))
-    return Result("directive", f"{pretty(value)} : {pretty(typing.type)}", name=d.word, type=typing.type,
-                  value=value, term=term, typing=typing)
+def _eval(session, d: Directive, arg: Checked) -> Result:
+    value = evaluate(arg.term, defs=session.def_values(arg.term))
+    return arg.result(d, f"{pretty(value)} : {pretty(arg.typing.type)}", value=value)
 
 
 @command("trace", usage=":trace e",
          help="the small-step reduction of e, rule by rule (β, if-tt, if-ff, iter-zero, iter-succ, succ, δ)",
          example=":trace if tt then ff else tt     -- one step: if-tt")
-def _trace(session, d: Directive) -> Result:
+def _trace(session, d: Directive, arg: Checked) -> Result:
     from . import render
-    _, term = term_argument(d)
-    typing = session.check(term)
-    view = render.trace(term, defs=session.def_terms())  # bounded: the first and last steps, and the count
-    return Result("directive", view.text, name=d.word, type=typing.type, value=view.steps, term=term,
-                  typing=typing, view=view)
+    view = render.trace(arg.term, defs=session.def_terms())  # bounded: the first and last steps, and the count
+    return arg.result(d, view.text, value=view.steps, view=view)
 
 
 @command("derive", usage=":derive e", help="the typing derivation tree of e, with its context splits",
          example=":derive λx:𝟚. if x then ff else tt")
-def _derive(session, d: Directive) -> Result:
+def _derive(session, d: Directive, arg: Checked) -> Result:
     from . import render
-    _, term = term_argument(d)
-    typing = session.check(term)
-    view = render.derivation(term, defs=session.def_types(), types=session.types, typing=typing)
-    return Result("directive", str(view), name=d.word, type=typing.type, view=view, term=term, typing=typing)
+    view = render.derivation(arg.term, defs=session.def_types(), types=session.types, typing=arg.typing)
+    return arg.result(d, str(view), view=view)
 
 
 @command("compile", "matrix", usage=":compile e  /  :matrix e", help="the compiled tensor, as a labelled heatmap",
          example=":matrix λx:𝟚. if x then ff else tt     -- [[0, 1], [1, 0]]")
-def _compile(session, d: Directive) -> Result:
+def _compile(session, d: Directive, arg: Checked) -> Result:
     from . import render
-    _, term = term_argument(d)
-    typing = session.check(term)
-    compiled = session.compile(term)
-    view = render.compiled_view(compiled, title=pretty(term))
-    return Result("directive", str(view), name=d.word, type=typing.type, view=view, compiled=compiled,
-                  term=term, typing=typing)
+    compiled = session.compile(arg.term)
+    view = render.compiled_view(compiled, title=pretty(arg.term))
+    return arg.result(d, str(view), view=view, compiled=compiled)
 
 
 @command("graph", usage=":graph e  /  :graph --unroll e", help="the neuron / recurrence graph of e (Graphviz)",
          options=("--unroll",), example=":graph λn:ℕ. iter{tt | y ↪ if y then ff else tt}(n)")
-def _graph(session, d: Directive) -> Result:
+def _graph(session, d: Directive, arg: Checked) -> Result:
     from . import render
-    flags, term = term_argument(d)
-    typing = session.check(term)
-    view = render.graph(term, defs=session.definitions, types=session.types, nat_dim=session.nat_dim,
-                        unroll="--unroll" in flags, typing=typing, compile=session.compile)
-    return Result("directive", str(view), name=d.word, type=typing.type, view=view, term=term, typing=typing)
+    view = render.graph(arg.term, defs=session.definitions, types=session.types, nat_dim=session.nat_dim,
+                        unroll="--unroll" in arg.flags, typing=arg.typing, compile=session.compile)
+    return arg.result(d, str(view), view=view)
 
 
 @command("step", usage=":step e",
          help="a widget that steps through the reduction of e (a readable trace in a terminal)",
          example=":step iter{tt | y ↪ if y then ff else tt}(2)")
-def _step(session, d: Directive) -> Result:
+def _step(session, d: Directive, arg: Checked) -> Result:
     from . import widgets
-    _, term = term_argument(d)
-    typing = session.check(term)
-    view = widgets.stepper(term, defs=session.def_terms(), nat_dim=session.nat_dim, compile=session.compile)
+    view = widgets.stepper(arg.term, defs=session.def_terms(), nat_dim=session.nat_dim, compile=session.compile)
     text = view.trace_text() if isinstance(view, widgets.Stepper) else str(view)  # for terminals
-    return Result("directive", text, name=d.word, type=typing.type, view=view,
-                  term=term, typing=typing)
+    return arg.result(d, text, view=view)
 
 
 @command("set", usage=":set nat_dim N", help="change N, the size of ℕ: naturals 0…N-1 (recompiles lazily)",
