@@ -50,7 +50,7 @@ class Definition:
         self._session = session
         self._defs = {name: d for name, d in defs.items() if name in free_vars(self.term)}
         self._value: Optional[Value] = None
-        self._compiled: dict[int, Any] = {}
+        self._compiled: Optional[tuple[int, Any]] = None  # (nat_dim, neuron): one at a time
 
     def __repr__(self) -> str:
         return f"{self.name} : {pretty(self.type)}"
@@ -110,11 +110,13 @@ class Definition:
         return dict(self._defs)
 
     def compiled(self, nat_dim: Optional[int] = None):
-        """The compiled neuron for the session's (or the given) size of ℕ, made once."""
+        """The compiled neuron for the session's (or the given) size of ℕ. The last one made is
+        kept (a sweep over nat_dim holds one neuron per definition, not one per size)."""
         n = nat_dim or self.nat_dim
-        if n not in self._compiled:
-            self._compiled[n] = self.compile_in_scope(self.term, n)
-        return self._compiled[n]
+        if self._compiled is None or self._compiled[0] != n:
+            self._compiled = None  # the old neuron is freed before the new one is made
+            self._compiled = (n, self.compile_in_scope(self.term, n))
+        return self._compiled[1]
 
     def compile_in_scope(self, term: Term, nat_dim: Optional[int] = None):
         """Compile a closed term that may use the definitions this one uses (a view of this

@@ -9,6 +9,7 @@ cells through this same magic, so a cell behaves identically in either front-end
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 from typing import Any, Optional
 
@@ -106,7 +107,12 @@ class CajalValue:
 
     @property
     def tensor(self):
-        return self.result.tensor
+        """Compiled on each use and not kept: a value in `Out` holds its term, not its tensors."""
+        return self._unkept().tensor
+
+    def _unkept(self) -> Result:
+        """A copy of the result to compile and render: what it makes is dropped with it."""
+        return dataclasses.replace(self.result)
 
     @property
     def text(self) -> str:
@@ -187,9 +193,10 @@ class CajalValue:
             if not self._shows_tensor():
                 return {"text/plain": plain or "(nothing shown)"}
             from cajal import render
-            out = {"text/plain": "\n".join(filter(None, [plain, render.tensor_text(self.result.tensor)]))}
+            result = self._unkept()  # what is compiled for the display is not kept in `Out`
+            out = {"text/plain": "\n".join(filter(None, [plain, render.tensor_text(result.tensor)]))}
             if _wants_html(include):
-                view = render.compiled_view(self.result.compiled, title=self._head() or None)
+                view = render.compiled_view(result.compiled, title=self._head() or None)
                 out.update((mime, data) for mime, data in view._repr_mimebundle_().items()
                            if mime != "text/plain")
                 if "text/html" in out and self.result.notes:

@@ -183,6 +183,18 @@ def test_primes_and_underscores_get_python_names(ip):
     assert isinstance(ip.user_ns["f_"], Definition) and isinstance(ip.user_ns["_f"], Definition)
 
 
+def test_values_kept_in_out_hold_no_tensors(ip):
+    """What IPython keeps in `Out` holds the term, not its compiled tensors (a bare function
+    term kept 52 MB per cell at nat_dim 60): the display compiles a copy and drops it."""
+    ip.display_formatter.active_types = ["text/plain", "text/html"]
+    ran = run(ip, "%%cajal --nat-dim 12\nλf:ℕ ⊸ ℕ. λx:ℕ. f (succ x)")
+    assert ran.ok and "a tensor of shape (144, 144)" in ran.execute_result["text/plain"]
+    assert "text/html" in ran.execute_result
+    kept = ran.result.result
+    assert kept.compiled is None and kept.view is None
+    assert tuple(ran.result.tensor.shape) == (144, 144) and kept.compiled is None
+
+
 def test_definitions_persist_across_cells(ip):
     assert run(ip, NOT_AND).ok
     ran = run(ip, "%%cajal --show value,type\ndef nand (x : 𝟚) (y : 𝟚) : 𝟚 = not (and x y)\nnand tt tt")

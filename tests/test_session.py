@@ -238,3 +238,18 @@ def test_graph_result_carries_its_typing_and_the_checker_runs_once(monkeypatch):
     [graph] = s.run(":graph λx:𝟚. user x")
     assert graph.typing is not None and graph.typing.type == graph.type
     assert len(calls) == 1  # the view is drawn from the result's typing
+
+
+def test_a_definition_keeps_one_compiled_neuron():
+    """A sweep over nat_dim holds one neuron per definition, not one per size (it held 560 MB
+    after a sweep of ten)."""
+    import gc
+    import weakref
+    s = Session()
+    s.run("def app (f : ℕ ⊸ ℕ) (x : ℕ) : ℕ = f x\ndef twice (f : ℕ ⊸ ℕ) (x : ℕ) : ℕ = app f x")
+    twice, app = s.definitions["twice"], s.definitions["app"]
+    old = [weakref.ref(twice.compiled(5)), weakref.ref(app.compiled(5))]
+    assert tuple(twice.compiled(6).tensor.shape) == (6 ** 4,)
+    gc.collect()
+    assert [ref() for ref in old] == [None, None]
+    assert twice.compiled(6) is twice.compiled(6)  # the current one is kept
