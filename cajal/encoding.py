@@ -208,6 +208,8 @@ def decode(tensor, type, nat_dim: Optional[int] = None):
     t = as_type(type)
     if not is_finite(t):
         raise CajalError(f"values of type {pretty(t)} cannot be decoded: it has no finite dimension")
+    if not isinstance(tensor, torch.Tensor) and (tensor is None or isinstance(tensor, (str, bytes, bool, int, float))):
+        raise TypeError(f"decode takes a tensor (or a nested list of numbers), not {tensor.__class__.__name__}")
     x = torch.as_tensor(tensor).detach()
     if isinstance(t, Arrow) and x.dim() >= 2:
         n = nat_dim or _infer_matrix(t, x)

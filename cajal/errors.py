@@ -16,6 +16,14 @@ class Source:
     text: str
     first_line: int = 1
 
+    def __post_init__(self):
+        """Every entry point that reads source (parse_*, Session.run) refuses non-text here."""
+        if not isinstance(self.text, str):
+            hint = ": decode it first, e.g. `source.decode('utf-8')`" if isinstance(self.text, (bytes, bytearray)) else ""
+            raise TypeError(f"Cajal source must be a str, not {type(self.text).__name__}{hint}")
+        if not isinstance(self.first_line, int) or isinstance(self.first_line, bool):
+            raise TypeError(f"first_line must be an int, not {type(self.first_line).__name__}")
+
     @functools.cached_property
     def line_starts(self) -> list[int]:
         """The offset at which each line starts (computed once per source)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, get_args
 
 from .errors import CajalSyntaxError, Source, Span
 from .syntax import (
@@ -60,13 +60,23 @@ def parse_type(text: str, first_line: int = 1) -> Type:
 
 
 def as_term(term) -> Term:
-    """A term given as a Term or as its source (the API accepts both)."""
-    return parse_term(term) if isinstance(term, str) else term
+    """A term given as a Term or as its source (the API accepts both); anything else is a
+    TypeError that says what was expected."""
+    if isinstance(term, str):
+        return parse_term(term)
+    if not isinstance(term, get_args(Term)):
+        raise TypeError(f"expected a Cajal term (a Term, or its source as a str), not {type(term).__name__}")
+    return term
 
 
 def as_type(t) -> Type:
     """A type given as a Type or as its source."""
-    return parse_type(t) if isinstance(t, str) else t
+    if isinstance(t, str):
+        return parse_type(t)
+    if not isinstance(t, get_args(Type)):
+        raise TypeError(f"expected a Cajal type (a Type, or its source as a str such as '𝟚 ⊸ ℕ'), "
+                        f"not {type(t).__name__}")
+    return t
 
 
 def parse_fragment(source: Source, start: int, end: int, what: str = "term"):

@@ -61,12 +61,15 @@ def check(term: Term, ctx: Optional[Mapping] = None, *, defs: Optional[Mapping[s
     times; `types` are the declared abstract types. Raises CajalTypeError."""
     from .errors import ensure_recursion_limit
     ensure_recursion_limit()
-    from .parser import parse_type  # ctx values may be type sources
+    from .parser import as_term, as_type  # terms and ctx types may be given as source
 
+    term = as_term(term)
+    if ctx is not None and not isinstance(ctx, Mapping):
+        raise TypeError(f"ctx must map variable names to types, not {type(ctx).__name__}")
     known = set(types)
     linear = {}
     for name, t in (ctx or {}).items():
-        t = parse_type(t) if isinstance(t, str) else t
+        t = as_type(t)
         known |= _abstract_in(t)
         linear[name] = (t, name)
     checker = _Checker(dict(defs or {}), known)

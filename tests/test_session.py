@@ -253,3 +253,37 @@ def test_a_definition_keeps_one_compiled_neuron():
     gc.collect()
     assert [ref() for ref in old] == [None, None]
     assert twice.compiled(6) is twice.compiled(6)  # the current one is kept
+
+
+@pytest.mark.parametrize("call,says", [
+    (lambda: Session().run(None), "Cajal source must be a str, not NoneType"),
+    (lambda: Session().run(b"tt"), "not bytes: decode it first"),
+    (lambda: Session().run(5), "Cajal source must be a str, not int"),
+    (lambda: Session().run("tt", first_line="2"), "first_line must be an int"),
+    (lambda: cajal.parse_term(None), "Cajal source must be a str, not NoneType"),
+    (lambda: cajal.parse_type(5), "Cajal source must be a str, not int"),
+    (lambda: cajal.parse_cell(None), "Cajal source must be a str"),
+    (lambda: cajal.typecheck(None), "expected a Cajal term"),
+    (lambda: cajal.typecheck("x", ctx=5), "ctx must map variable names to types"),
+    (lambda: cajal.evaluate(None), "expected a Cajal term"),
+    (lambda: cajal.evaluate("x", env=3), "env must map variable names to values"),
+    (lambda: cajal.steps(None), "expected a Cajal term"),
+    (lambda: cajal.compile(None), "expected a Cajal term"),
+    (lambda: cajal.encode(True, None), "expected a Cajal type"),
+    (lambda: cajal.decode(None, "𝟚"), "decode takes a tensor"),
+])
+def test_public_entry_points_say_what_they_expected(call, says):
+    """LANGUAGE.md section 7: wrong input is a TypeError naming what was expected, never an
+    AttributeError from deep inside."""
+    with pytest.raises(TypeError, match=re.escape(says)):
+        call()
+
+
+def test_definitions_pickle_and_copy():
+    import copy
+    import pickle
+    s = Session()
+    s.run("def not (x : 𝟚) : 𝟚 = if x then ff else tt\ndef nn (x : 𝟚) : 𝟚 = not (not x)")
+    for clone in (pickle.loads(pickle.dumps(s.definitions["nn"])), copy.deepcopy(s.definitions["nn"])):
+        assert clone.eval(True) is True and pretty(clone.type) == "𝟚 ⊸ 𝟚"
+        assert clone.uses["not"].eval(True) is False
