@@ -109,3 +109,54 @@ def test_magic_terminal_step_shows_the_trace(ip):
         ip.run_cell("%%cajal\n:step parity 1", store_history=False)
     (bundle,) = [o.data for o in out.outputs]
     assert "iter-succ" in bundle["text/plain"] and "iter-zero" in bundle["text/plain"]
+
+
+# ---------------------------------------------------------------------------- pictures that fit
+
+
+def _text_boxes(svg: str, group: str):
+    """(x0, y0, x1, y1) of every <text> in the SVG's groups of class `group` (estimated from
+    its anchor, font size and length, as Graphviz places it)."""
+    import xml.etree.ElementTree as ET
+    ns = "{http://www.w3.org/2000/svg}"
+    boxes = []
+    for g in ET.fromstring(svg).iter(f"{ns}g"):
+        if group not in (g.get("class") or "").split():
+            continue
+        for t in g.iter(f"{ns}text"):
+            size, x, y = float(t.get("font-size")), float(t.get("x")), float(t.get("y"))
+            width = len("".join(t.itertext())) * size * 0.55
+            x0 = {"middle": x - width / 2, "end": x - width}.get(t.get("text-anchor"), x)
+            boxes.append((x0, y - size, x0 + width, y))
+    return boxes
+
+
+@pytest.mark.parametrize("cell", [":graph parity", ":graph --unroll parity",
+                                  ":graph λf:𝟚 ⊸ 𝟚. λn:ℕ. iter{tt | y ↪ f y}(n)"])
+def test_graph_labels_do_not_overlap_cluster_titles(cell):
+    (result,) = results(cell)
+    titles, labels = _text_boxes(result.view.svg, "cluster"), _text_boxes(result.view.svg, "edge")
+    assert titles
+    for a in titles:
+        for b in labels:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+
+
+def test_wide_pictures_fit_and_offer_their_full_size():
+    (wide,) = results(":graph --unroll parity")
+    html = wide._repr_mimebundle_()["text/html"]
+    assert "max-width:100%;height:auto" in html  # scaled to the output, in proportion
+    assert '<details class="cj-full">' in html and "full size" in html  # a click shows it all
+    assert 'role="img" aria-label="neuron graph of parity' in html  # alt text
+    (small,) = results(":graph not")
+    assert "<details" not in small._repr_mimebundle_()["text/html"]
+
+
+def test_a_wide_derivation_says_it_scrolls():
+    session = Session()
+    session.run("type Image\ndef dilate (step : Image ⊸ Image) (img : Image) (n : ℕ) : Image = "
+                "iter{img | y ↪ step y}(n)")
+    (wide,) = session.run(":derive λstep:Image ⊸ Image. λimg:Image. λn:ℕ. iter{img | y ↪ step y}(n)")
+    assert "scroll sideways" in wide.view.html and "cj-wide" in wide.view.html
+    (narrow,) = session.run(":derive tt")
+    assert "scroll sideways" not in narrow.view.html

@@ -157,6 +157,19 @@ def _html(node: Inference, colours: _Colours, root: bool = False, depth: int = 1
             f'<div class="cj-concl">{_judgement_html(node, width, colours)}</div>{rule}</div>')
 
 
+CHAR_PX, GAP_PX = 7.3, 24  # a monospace character at 12px; the gap between premises and its rule
+WIDE_PX = 700  # a derivation about this wide (its estimate is low) may not fit: it says it scrolls
+
+
+def _width_px(node: Inference, root: bool = True, depth: int = 10 ** 9) -> float:
+    """About how wide the HTML tree draws (the wider of the conclusion and its premises)."""
+    own = (len(_judgement_text(node, ROOT_WIDTH if root else TERM_WIDTH)) + len(node.rule) + 2) * CHAR_PX
+    if depth <= 0 or not node.premises:
+        return own
+    premises = sum(_width_px(p, False, depth - 1) for p in node.premises) + GAP_PX * len(node.premises)
+    return max(own, premises)
+
+
 def _text(node: Inference, prefix: str = "", last: bool = True, root: bool = True, depth: int = 10 ** 9) -> list[str]:
     width = ROOT_WIDTH if root else TERM_WIDTH
     split = f"   {node.split}" if node.split else ""
@@ -189,7 +202,13 @@ def derivation(term, *, ctx=None, defs=None, types=(), typing=None) -> View:
         return text_view("this term is too deeply nested to draw its derivation")
     depth = _depth_budget(tree)
     text = "\n".join(["typing derivation (conclusion first, premises indented below it):"] + _text(tree, depth=depth))
-    html = wrap(f'<div class="cj-deriv">{_html(tree, _Colours(), True, depth)}</div>', "derivation")
+    tree_html = _html(tree, _Colours(), True, depth)
+    body = f'<div class="cj-deriv">{tree_html}</div>'
+    wide = _width_px(tree, depth=depth)
+    if wide > WIDE_PX:  # a visible hint, and a frame whose scroll bar always shows
+        body = ('<div class="cj-meta">⇆ a wide derivation: scroll sideways to see all of it</div>'
+                f'<div class="cj-deriv cj-wide">{tree_html}</div>')
+    html = wrap(body, "derivation")
     view = View(text, html, kind="derivation")
     view.tree = tree
     view.rules = tree.rules()

@@ -38,7 +38,7 @@ from ..syntax import (
     free_vars,
 )
 from .common import Defs, as_term, dim, fmt_value, show_type, truncate
-from .view import View, esc, wrap
+from .view import View, esc, picture_html, wrap
 
 MISSING_DOT = ("Graphviz's `dot` program was not found, so the graph is shown as text. Install it with "
                "`apt-get install graphviz` (or `brew install graphviz`, or `conda install graphviz`); "
@@ -118,7 +118,9 @@ class _Graph:
         self.body.append("  " * self.indent + f"subgraph cluster_{self.count} {{")
         self.indent += 1
         pad = "  " * self.indent
-        self.body.append(f'{pad}label={_q(label)}; style="rounded,dashed"; color="{colour}"; '
+        # The title goes below the cluster: edges come in from above and their labels (`arg: y`)
+        # would sit on a title at the top.
+        self.body.append(f'{pad}label={_q(label)}; labelloc=b; style="rounded,dashed"; color="{colour}"; '
                          f'fontcolor="{colour}"; class="{kind}";')
         self.clusters.append(label)
         try:
@@ -446,7 +448,8 @@ def _render(g: _Graph, title: str) -> View:
                 svg = done.stdout.decode("utf-8")
                 start = svg.find("<svg")
                 svg = svg[start:] if start >= 0 else svg
-                view = View(text, svg=svg, kind="graph")
+                html = wrap(picture_html(svg, alt=f"neuron graph of {text.splitlines()[0]}"), "graph")
+                view = View(text, html=html, svg=svg, kind="graph")
                 view.dot = source
                 return view
         except (OSError, subprocess.SubprocessError) as err:

@@ -7,6 +7,7 @@ text exporters show something useful; rich front-ends pick its HTML or SVG.
 from __future__ import annotations
 
 import html as _html
+import re
 from typing import Optional
 
 # One stylesheet for every view. It is repeated in each output (outputs are independent
@@ -51,6 +52,13 @@ CSS = """<style>
 .cajal-view .cj-split{color:#777;font-size:10px}
 .cajal-view .cj-ctx{color:#555}
 .cajal-view details>summary{cursor:pointer;color:#555}
+.cajal-view{max-width:100%;box-sizing:border-box;overflow-x:auto}
+.cajal-view .cj-pic{overflow-x:auto}
+.cajal-view .cj-deriv.cj-wide{overflow-x:scroll;border:1px solid #e4e4e4}
+.cajal-view .cj-pic svg{max-width:100%;height:auto;display:block}
+.cajal-view details.cj-full>summary{font-size:11px;color:#555;list-style:none}
+.cajal-view details.cj-full[open] .cj-off,.cajal-view details.cj-full:not([open]) .cj-on{display:none}
+.cajal-view details.cj-full[open]+.cj-pic svg{max-width:none}
 </style>"""
 
 
@@ -114,3 +122,25 @@ def text_view(text: str, *, title: Optional[str] = None, note: Optional[str] = N
 def notes_html(notes) -> str:
     """A result's notes ("replaces the earlier definition of …") as HTML, to go above its view."""
     return "".join(f'<div class="cajal-view"><div class="cj-note">{esc(n)}</div></div>' for n in notes)
+
+
+_PT = 4 / 3  # CSS pixels per point (Graphviz sizes its SVGs in points)
+FIT_HINT_ABOVE = 900  # pictures wider than this (px) say they are scaled, and offer the full size
+
+
+def picture_html(svg: str, alt: str) -> str:
+    """An SVG picture for HTML front-ends: scaled down to the output's width, in proportion,
+    described by `alt` for screen readers; a wide one carries a line that shows it at full
+    size (in a scrollable frame) on click, and back. No script: CSS on a <details> does it."""
+    match = re.match(r'<svg\s+width="([\d.]+)(pt|px)?"\s+height="([\d.]+)(pt|px)?"', svg)
+    body = svg.replace("<svg", f'<svg role="img" aria-label="{esc(alt)}"', 1)
+    if match is None:
+        return f'<div class="cj-pic">{body}</div>'
+    scale = _PT if match.group(2) == "pt" else 1
+    width, height = round(float(match.group(1)) * scale), round(float(match.group(3)) * scale)
+    hint = ""
+    if width > FIT_HINT_ABOVE:
+        hint = (f'<details class="cj-full"><summary><span class="cj-off">⤢ shown to fit: click for the '
+                f'full size ({width} × {height} px)</span><span class="cj-on">⤡ full size (scroll '
+                f'sideways): click to fit</span></summary></details>')
+    return f'{hint}<div class="cj-pic">{body}</div>'
