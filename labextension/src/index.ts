@@ -18,7 +18,7 @@ import { Kernel } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { liveCheck } from './diagnostics';
 import { addHelp } from './help';
-import { unicodeInput } from './input';
+import { listenForTab, unicodeInput } from './input';
 import { MIME, cajal, cajalHighlighting } from './language';
 import { cellMagics } from './magic';
 import { ICajalSettings, settings } from './settings';
@@ -76,6 +76,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         ])
     });
 
+    listenForTab();
     addHelp(app, rendermime, mainMenu);
 
     if (settingRegistry) {

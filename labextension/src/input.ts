@@ -2,8 +2,8 @@
  * Unicode input as you type: `\lambda` followed by a space or Tab becomes `λ`. The sequences are
  * the kernel's completion table (`lexicon.json`, generated from `cajal/lexicon.py`).
  */
-import { Extension, Prec } from '@codemirror/state';
-import { EditorView } from '@codemirror/view';
+import { Extension } from '@codemirror/state';
+import { EditorView, ViewPlugin } from '@codemirror/view';
 import lexicon from './lexicon.json';
 import { settings } from './settings';
 
@@ -33,22 +33,33 @@ function expand(view: EditorView, after: string): boolean {
   return true;
 }
 
+/** The editors with Unicode input (the Tab listener below acts only in these). */
+const editors = new WeakSet<EditorView>();
+
 export const unicodeInput: Extension = [
   EditorView.inputHandler.of((view, from, to, text) => from === to && text === ' ' && expand(view, ' ')),
-  // Tab runs before JupyterLab's completer sees the key (the kernel would give the same symbol).
-  Prec.highest(
-    EditorView.domEventHandlers({
-      keydown(event, view) {
-        if (event.key !== 'Tab' || event.shiftKey || event.ctrlKey || event.altKey || event.metaKey) {
-          return false;
-        }
-        if (!expand(view, '')) {
-          return false;
-        }
-        event.preventDefault();
-        event.stopPropagation();
-        return true;
-      }
-    })
-  )
+  ViewPlugin.define(view => {
+    editors.add(view);
+    return { destroy: () => editors.delete(view) };
+  })
 ];
+
+/** Tab must reach us before the completer, which JupyterLab and Notebook 7 bind to Tab in
+ *  their own keydown listeners (Notebook 7's runs in the capture phase), so we listen first:
+ *  on the window, capturing. Only a Tab right after a known sequence is taken. */
+export function listenForTab(): void {
+  window.addEventListener(
+    'keydown',
+    event => {
+      if (event.key !== 'Tab' || event.shiftKey || event.ctrlKey || event.altKey || event.metaKey) {
+        return;
+      }
+      const view = event.target instanceof HTMLElement ? EditorView.findFromDOM(event.target) : null;
+      if (view && editors.has(view) && expand(view, '')) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+}

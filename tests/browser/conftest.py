@@ -110,6 +110,10 @@ def _environment(home: Path) -> dict:
         CAJAL_QUICK="1",  # the experiment notebooks in their quick mode
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
+    if (ROOT / "share" / "jupyter" / "labextensions" / "cajal-jupyterlab" / "package.json").is_file():
+        # this checkout's build of the labextension wins over an installed one (as PYTHONPATH
+        # makes its Python win); a checkout without a build uses the installed extension
+        env["JUPYTER_PATH"] = str(ROOT / "share" / "jupyter")
     settings = home / "lab-settings"
     for name, values in LAB_SETTINGS.items():
         path = settings / name
