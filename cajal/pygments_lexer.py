@@ -6,15 +6,15 @@ Registered under the `pygments.lexers` entry point (`cajal = "cajal.pygments_lex
 
 Besides the language itself (LANGUAGE.md section 1), it knows the two notebook conventions that
 put other text into a Cajal cell: a cell-magic header (`%%cajal --ascii`, the first line of a
-`%%cajal` cell in a Python notebook), and a `%%python` cell of the Cajal kernel, whose body is
-highlighted as Python.
+`%%cajal` cell in a Python notebook), and a `%%python` (or `%%python3`) cell of the Cajal kernel,
+whose body is highlighted as Python.
 """
 
 from __future__ import annotations
 
 import re
 
-from pygments.lexer import RegexLexer, bygroups, using
+from pygments.lexer import RegexLexer, bygroups
 from pygments.lexers.python import PythonLexer
 from pygments.token import (
     Comment,
@@ -28,7 +28,7 @@ from pygments.token import (
     Whitespace,
 )
 
-from . import lexicon
+from . import cells, lexicon
 
 __all__ = ["CajalLexer"]
 
@@ -73,9 +73,6 @@ class CajalLexer(RegexLexer):
 
     tokens = {
         "root": [
-            # A Cajal-kernel cell that runs Python: highlight its body as Python.
-            (r"(?s)\A(\s*)(%%)(python)([^\n]*\n)(.*)",
-             bygroups(Whitespace, Operator, Keyword, Text, using(PythonLexer))),
             # A `%%cajal` header (a Python notebook's Cajal cell): the rest is Cajal.
             (r"\A(\s*)(%%)(cajal)\b([^\n]*)", bygroups(Whitespace, Operator, Keyword, Text)),
             # Any other cell magic: not Cajal, leave it plain (as IPython's lexer does).
@@ -100,3 +97,22 @@ class CajalLexer(RegexLexer):
             (r".", Error),
         ],
     }
+
+    def get_tokens_unprocessed(self, text, stack=("root",)):
+        """A Cajal-kernel cell that runs Python (`cajal.cells` says which) has its body
+        highlighted as Python; any other cell goes through the rules above."""
+        cell = cells.classify(text)
+        if cell.kind != cells.PYTHON:
+            yield from super().get_tokens_unprocessed(text, stack)
+            return
+        start = text.index(cell.header)
+        magic = cell.header.lstrip()
+        at = start + len(cell.header) - len(magic)
+        name = magic[2:].split(None, 1)[0].split("#", 1)[0]
+        if at:
+            yield 0, Whitespace, text[:at]
+        yield at, Operator, "%%"
+        yield at + 2, Keyword, name
+        yield at + 2 + len(name), Text, text[at + 2 + len(name):cell.body]
+        for index, token, value in PythonLexer(**self.options).get_tokens_unprocessed(text[cell.body:]):
+            yield index + cell.body, token, value

@@ -87,6 +87,14 @@ def test_python_cell_of_the_kernel_is_python():
     assert any(t in Comment for t, v in toks if v.startswith("# ok"))
 
 
+@pytest.mark.parametrize("header", ["%%python3", "%%python  # a comment", "\n%%python"])
+def test_every_python_header_of_the_kernel_is_python(header):
+    code = f"{header}\nimport torch\n"
+    toks = list(lex(code, CajalLexer(stripnl=False)))
+    assert "".join(v for _, v in toks) == code
+    assert (Keyword.Namespace, "import") in toks and not [v for t, v in toks if t in Error]
+
+
 def test_other_cell_magics_are_left_plain():
     toks = list(lex("%%html\n<b>hi</b> -> ?\n", CajalLexer()))
     assert not [v for t, v in toks if t in Error]
