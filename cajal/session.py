@@ -8,6 +8,7 @@ first error; what it defined before the error stays.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any, Optional
 
 from . import directives
@@ -48,7 +49,8 @@ class Definition:
         self.source = source
         self.typing = typing
         self._session = session
-        self._defs = {name: d for name, d in defs.items() if name in free_vars(self.term)}
+        used = free_vars(self.term)  # looked up by name: a cell of many defs stays linear
+        self._defs = {name: defs[name] for name in sorted(used) if name in defs}
         self._value: Optional[Value] = None
         self._compiled: Optional[tuple[int, Any]] = None  # (nat_dim, neuron): one at a time
 
@@ -228,8 +230,9 @@ class Session:
 
     # ------------------------------------------------------------ helpers for directives and front-ends
 
-    def def_types(self) -> dict[str, Type]:
-        return {name: d.type for name, d in self.definitions.items()}
+    def def_types(self) -> Mapping[str, Type]:
+        """The definitions' types, read through (not copied: a cell of many defs stays linear)."""
+        return _DefinitionTypes(self.definitions)
 
     def def_values(self, term: Term) -> dict[str, Value]:
         used = free_vars(term)
@@ -280,13 +283,30 @@ def _check_nat_dim(n: int) -> int:
     return n
 
 
+class _DefinitionTypes(Mapping):
+    """name → type of the session's definitions, a live view of them."""
+
+    def __init__(self, definitions: dict[str, Definition]):
+        self._definitions = definitions
+
+    def __getitem__(self, name: str) -> Type:
+        return self._definitions[name].type
+
+    def __iter__(self):
+        return iter(self._definitions)
+
+    def __len__(self) -> int:
+        return len(self._definitions)
+
+
 def _span_text(span) -> str:
-    """The source text a span covers (a definition's own text, for display)."""
-    lines = span.source.text.split("\n")
-    a, b = span.line - span.source.first_line, span.end_line - span.source.first_line
-    if a == b:
-        return lines[a][span.col - 1:span.end_col - 1]
-    return "\n".join([lines[a][span.col - 1:], *lines[a + 1:b], lines[b][:span.end_col - 1]])
+    """The source text a span covers (a definition's own text, for display), found through
+    the source's line offsets (computed once per cell, so many defs stay linear)."""
+    source = span.source
+    starts = source.line_starts
+    start = starts[span.line - source.first_line] + span.col - 1
+    end = starts[span.end_line - source.first_line] + span.end_col - 1
+    return source.text[start:end]
 
 
 def _attach(err: CajalError, results: list[Result]) -> CajalError:

@@ -72,7 +72,7 @@ def check(term: Term, ctx: Optional[Mapping] = None, *, defs: Optional[Mapping[s
         t = as_type(t)
         known |= _abstract_in(t)
         linear[name] = (t, name)
-    checker = _Checker(dict(defs or {}), known)
+    checker = _Checker(defs if defs is not None else {}, known)  # read, never copied (many defs stay linear)
     try:
         result_type, uses = checker.check(term, linear)
     except RecursionError:
@@ -102,7 +102,7 @@ Uses = dict[str, Span]  # variable -> where it is used
 
 
 class _Checker:
-    def __init__(self, defs: dict[str, Type], known_types: set[str]):
+    def __init__(self, defs: Mapping[str, Type], known_types: set[str]):
         self.defs = defs
         self.known = known_types
         self.typing = Typing(type=BOOL)
