@@ -226,6 +226,9 @@ class Session:
                         term=term, typing=typing)
         if not abstract_names(typing.type):
             result.compile = lambda: self.compile(term)
+        if typing.type == NAT and value >= self.nat_dim:
+            result.notes.append(f"note: {value} is beyond ℕ's size (nat_dim {self.nat_dim} holds 0…{self.nat_dim - 1}), "
+                                f"so its compiled vector is all zeros; `:set nat_dim {value + 1}` holds it")
         return result
 
     # ------------------------------------------------------------ helpers for directives and front-ends

@@ -17,6 +17,7 @@ from . import lexicon
 from .errors import CajalSyntaxError, Source, Span
 
 KEYWORDS = lexicon.RESERVED  # the words no identifier may be
+BOM = "\ufeff"  # a byte-order mark at the start of a cell is skipped
 
 
 def starts_item(line: str) -> bool:
@@ -170,6 +171,8 @@ class Lexer:
 
     def _scan(self, out: list[Token], layout: bool) -> None:
         pos = self.start
+        if pos == 0 and self.text.startswith(BOM):  # editors on Windows save one: it is not text
+            pos = 1
         item_start = True
         while pos < self.end:
             line_start = pos == 0 or self.text[pos - 1] == "\n"

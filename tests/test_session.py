@@ -287,3 +287,18 @@ def test_definitions_pickle_and_copy():
     for clone in (pickle.loads(pickle.dumps(s.definitions["nn"])), copy.deepcopy(s.definitions["nn"])):
         assert clone.eval(True) is True and pretty(clone.type) == "𝟚 ⊸ 𝟚"
         assert clone.uses["not"].eval(True) is False
+
+
+def test_a_bom_at_the_start_of_a_cell_is_accepted():
+    s = Session()
+    assert [str(r) for r in s.run("\ufeffdef f (x : 𝟚) : 𝟚 = x\nf tt")] == ["f : 𝟚 ⊸ 𝟚", "tt : 𝟚"]
+    assert str(s.run("\ufeff:type tt")[0]) == "tt : 𝟚"
+
+
+def test_a_natural_beyond_nat_dim_says_so():
+    s = Session()
+    s.run("def add (m : ℕ) (n : ℕ) : ℕ = iter{m | acc ↪ succ acc}(n)")
+    (r,) = s.run("add 5 5")
+    assert r.notes == ["note: 10 is beyond ℕ's size (nat_dim 10 holds 0…9), so its compiled vector is all zeros; "
+                       "`:set nat_dim 11` holds it"]
+    assert s.run("add 4 5")[0].notes == []
