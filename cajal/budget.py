@@ -7,6 +7,8 @@ length, or with recorded states) is checked before it is allocated.
                                          # refuse (CajalError) before allocating numel entries
     human(nbytes) -> str                 # "1.0 GiB"
     largest_fitting(size_at, limit, top) # the largest n ≤ top with size_at(n) ≤ limit (size_at grows)
+    with guard(what): …                  # the machine's own refusal (MemoryError, or torch's
+                                         # "can't allocate memory") becomes a CajalError
 
 A refusal says what was asked for, its size, the limit, and what to do (`hint`); with
 `fits_at` (the largest nat_dim at which it would fit) it says that too. The module is pure
@@ -15,7 +17,8 @@ A refusal says what was asked for, its size, the limit, and what to do (`hint`);
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from contextlib import contextmanager
+from typing import Callable, Iterator, Optional
 
 from .errors import CajalError, Span
 
@@ -65,3 +68,26 @@ def largest_fitting(size_at: Callable[[int], int], limit: int, top: int) -> Opti
         else:
             hi = mid - 1
     return lo
+
+
+OUT_OF_MEMORY = ("can't allocate memory", "out of memory", "not enough memory")
+
+
+@contextmanager
+def guard(what: str) -> Iterator[None]:
+    """Turn running out of memory while doing `what` (above the estimate, or under a memory
+    cap such as RLIMIT_AS) into a CajalError that says what to do, not a traceback."""
+    try:
+        yield
+    except MemoryError as err:
+        raise _out_of_memory(what) from err
+    except RuntimeError as err:
+        if any(s in str(err).lower() for s in OUT_OF_MEMORY):
+            raise _out_of_memory(what) from err
+        raise
+
+
+def _out_of_memory(what: str) -> CajalError:
+    return CajalError(f"the machine ran out of memory while {what}",
+                      hint="use a smaller nat_dim or smaller types, or lower the size limit so that "
+                           "programs this large are refused before they start")

@@ -326,3 +326,23 @@ def test_more_linking_errors():
         C(NOT)(True, True)
     with pytest.raises(CajalError, match="iterates needs every input"):
         C(AND).iterates(True)
+
+
+def test_batches_that_do_not_broadcast_are_named():
+    c = C("λf:𝟚 ⊸ 𝟚. λx:𝟚. f x")
+    with pytest.raises(CajalError, match=r"`f` \(shape \(3, 2, 2\)\) and `x` \(shape \(4, 2\)\) do not broadcast"):
+        c(torch.rand(3, 2, 2), torch.rand(4, 2))
+    assert c(torch.rand(3, 2, 2), torch.rand(5, 1, 2)).shape == (5, 3, 2)  # size 1 broadcasts
+    with pytest.raises(CajalError, match=r"`x` \(shape \(3, 2\)\) and `f` \(shape \(4, 2, 2\)\)"):
+        C("λx:𝟚. λf:𝟚 ⊸ 𝟚. f x")(torch.rand(3, 2))(torch.rand(4, 2, 2))  # a partial application
+    at = C("let g = λf:𝟚 ⊸ 𝟚. f x in g", {"x": "𝟚"})(torch.rand(3, 2))  # a function value, batch 3
+    assert isinstance(at, FunctionValue)
+    with pytest.raises(CajalError, match="this function value"):
+        at(torch.rand(4, 2, 2))
+
+
+def test_a_step_that_changes_the_shape_of_the_state_is_refused():
+    dilate = C(DILATE, types=["Image"])
+    with pytest.raises(CajalError, match=r"changed the shape of its state of type Image from \(1, 8, 8\) to \(1, 6, 6\)"):
+        dilate(nn.Conv2d(1, 1, 3), torch.rand(4, 1, 8, 8), 3)
+    assert dilate(nn.Conv2d(1, 1, 3, padding=1), torch.rand(4, 1, 8, 8), 3).shape == (4, 1, 8, 8)

@@ -49,7 +49,8 @@ def compile(term, ctx: Optional[Mapping] = None, nat_dim: int = 10, *, defs: Opt
     scope = {name: (t, ("free", name)) for name, t in ctx.items()}
     root = Builder(nat_dim, defs, limit=limit, elem=rt.elem).build(term, scope)
     names: list = []
-    root = Folder(rt, names).prepare(root)
+    with budget.guard("compiling this program"):
+        root = Folder(rt, names).prepare(root)
     return Compiled(term=term, typing=typing, ctx=ctx, nat_dim=nat_dim, root=root, consts=rt.consts,
                     const_names=names, size_limit=limit, dtype=dtype)
 

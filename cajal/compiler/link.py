@@ -34,7 +34,7 @@ from ..values import Closure, Opaque
 from .build import Builder
 from .estimate import Estimate
 from .runtime import Runtime
-from .values import Abs, OpaqueFn, apply_value, force, no_matrix
+from .values import Abs, OpaqueFn, apply_value, batch_shape, force, no_matrix
 
 # ---------------------------------------------------------------- binding
 
@@ -120,10 +120,12 @@ def _tensor_like(v) -> bool:
     return type(v).__module__ == "numpy" and hasattr(v, "shape") and getattr(v, "ndim", 0) > 0
 
 
-def batch_rank(specs, nat_dim: int) -> tuple[int, int]:
-    """(R, number of batch elements) for a call's inputs [(name, type, raw value)]."""
-    rank, abstract, sizes = 0, False, []
-    for _, ty, v in specs:
+def batch_rank(specs, nat_dim: int, *, held: tuple = ()) -> tuple[int, int]:
+    """(R, number of batch elements) for a call's inputs [(name, type, raw value)]. Refuses
+    (CajalError) batch shapes that do not broadcast, naming the inputs and their shapes;
+    `held`: (name, batch shape) of values already in the call (a function value's own)."""
+    rank, abstract, batches = 0, False, [(name, b, b) for name, b in held]
+    for name, ty, v in specs:
         if not _tensor_like(v):
             continue
         shape = tuple(v.shape)
@@ -138,13 +140,29 @@ def batch_rank(specs, nat_dim: int) -> tuple[int, int]:
         else:
             continue  # link() says what is wrong
         rank = max(rank, len(b))
-        sizes.append(math.prod(b))
+        batches.append((name, shape, b))
     if abstract:
         rank = max(rank, 1)
-    for _, ty, v in specs:
+    for name, ty, v in specs:
         if _tensor_like(v) and not is_finite(ty) and len(v.shape) >= rank:
-            sizes.append(math.prod(tuple(v.shape)[:rank]))
-    return rank, max(sizes, default=1)
+            batches.append((name, tuple(v.shape), tuple(v.shape)[:rank]))
+    _check_broadcast(batches)
+    return rank, max((math.prod(b) for _, _, b in batches), default=1)
+
+
+def _check_broadcast(batches: list) -> None:
+    """Batch shapes broadcast right-aligned (like NumPy): each size equal, or 1."""
+    seen: dict = {}  # position from the right -> (size, name, shape)
+    for name, shape, batch in batches:
+        for i, size in enumerate(reversed(batch)):
+            if size == 1:
+                continue
+            other = seen.setdefault(i, (size, name, shape))
+            if other[0] != size:
+                raise CajalError(
+                    f"the batch dimensions of `{other[1]}` (shape {other[2]}) and `{name}` (shape {shape}) "
+                    f"do not broadcast: {other[0]} and {size} in the same place",
+                    hint="batch dimensions line up from the right, like NumPy's: make them equal, or 1")
 
 
 # ---------------------------------------------------------------- linking one value
@@ -309,7 +327,8 @@ class FunctionValue:
                 raise CajalError(f"too many arguments: the result has type {pretty(t)}, which is not a function")
             specs.append((f"argument {i + 1}", t.dom, a))
             t = t.cod
-        rank, batch = batch_rank(specs, self.rt.nat_dim)
+        held = batch_shape([self.value])
+        rank, batch = batch_rank(specs, self.rt.nat_dim, held=(("this function value", held),))
         rank = max(rank, self.rank)
         ft = self.type
         for n, ty, a in specs:

@@ -9,6 +9,7 @@ from typing import Optional
 import torch
 from torch import nn
 
+from .. import budget
 from ..encoding import dim, is_finite
 from ..errors import CajalError
 from ..pretty import pretty
@@ -126,10 +127,8 @@ class Compiled(nn.Module):
             raise no_matrix(bad)
         if self._cache is not None and not self.trainable:
             return self._cache
-        if not self.free:
-            out = force(self.value(), 0).reshape(-1)
-        else:
-            out = self._open_tensor()
+        with budget.guard(f"computing the tensor of {pretty(self.type)}"):
+            out = force(self.value(), 0).reshape(-1) if not self.free else self._open_tensor()
         if not self.trainable:
             self._cache = out
         return out

@@ -35,6 +35,7 @@ import torch
 
 from ..encoding import degree, dim
 from ..errors import CajalError
+from ..pretty import pretty
 from ..syntax import Arrow, Term, Type
 from .cell import FEW_STEPS, functional_map, gathered_states, onehot_count, read_out
 from .ops import shift
@@ -240,7 +241,8 @@ class IterNode(Node):
         else:
             hs = [b]
             for _ in range(k):
-                hs.append(settle(self.step.run({**env, self.var: hs[-1]}, r, rt), self.ty, r, rt))
+                hs.append(self._same_shape(settle(self.step.run({**env, self.var: hs[-1]}, r, rt), self.ty, r, rt),
+                                           hs[-1], r))
         if rt.recording:
             self._record(list(hs), r, rt)
         if len(hs) > FEW_STEPS and (isinstance(hs, torch.Tensor) or isinstance(hs[0], torch.Tensor)):
@@ -250,6 +252,18 @@ class IterNode(Node):
                     hs = torch.stack(torch.broadcast_tensors(*hs))
                 return read_out(hs, count, n)
         return mix([n[..., i] for i in range(len(hs))], list(hs), r, rt, self.ty)
+
+    def _same_shape(self, h, before, r: int):
+        """A state of an abstract type keeps its shape (a linked step may not change it)."""
+        if isinstance(h, Abs) and isinstance(before, Abs):
+            a, b = tuple(before.at(r).shape[r:]), tuple(h.at(r).shape[r:])
+            if a != b:
+                raise CajalError(
+                    f"the step of this iter changed the shape of its state of type {pretty(self.ty)} from {a} to {b}",
+                    self.term.span,
+                    hint="an iter's state keeps one shape: a function linked as its step must return tensors "
+                         "shaped like its input (e.g. pad a convolution)")
+        return h
 
     def _by_matrix(self, env, b: torch.Tensor, k: int, r: int, rt: Runtime):
         """The states h₀ … h_k under W: gathered when W is functional (cell.py), else

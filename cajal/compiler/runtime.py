@@ -12,6 +12,8 @@ from ..encoding import dim
 from ..pretty import pretty
 from ..syntax import Type
 
+CACHED_EYE = 1 << 20  # entries of the largest identity a runtime keeps for reuse
+
 
 class Runtime:
     """The module's weights, dtype and device, nat_dim, the size limit, the batch size of the
@@ -48,9 +50,13 @@ class Runtime:
         return d
 
     def eye(self, d: int) -> torch.Tensor:
+        """The identity of size d; kept for reuse only when small (a large one is freed as
+        soon as the sample that needs it is done)."""
         e = self._eye.get(d)
         if e is None:
-            e = self._eye[d] = torch.eye(d, dtype=self.dtype, device=self.device)
+            e = torch.eye(d, dtype=self.dtype, device=self.device)
+            if d * d <= CACHED_EYE:
+                self._eye[d] = e
         return e
 
     def shared(self) -> list:
@@ -63,6 +69,10 @@ class Runtime:
         b = self.eye(d).reshape((1,) * axis + (d,) + (1,) * (rank - 1 - axis) + (d,))
         self._bases[id(b)] = (b, axis)
         return b
+
+    def forget_basis(self, t: torch.Tensor) -> None:
+        """A basis no longer used (its sample is done): its memory may go."""
+        self._bases.pop(id(t), None)
 
     def basis_axis(self, t: torch.Tensor) -> Optional[int]:
         """The batch axis along which t is an identity basis this runtime made, or None."""

@@ -330,11 +330,16 @@ def sample(run: Callable, *, d_in: int, d_out: int, r: int, rt: Runtime, ty: Typ
         out = force(run(basis, r + 1), r + 1)
     finally:
         rt.sampling -= 1
+        rt.forget_basis(basis)
+    if out is basis and d_out == d_in:  # the identity map: its matrix is the basis, symmetric
+        return strip(out.reshape(*out.shape[1:-1], d_in * d_in), 1)
+    del basis  # a large one is freed before its matrix is copied out
     nb = out.dim() - 1
     if nb < r + 1:
         out = out.reshape((1,) * (r + 1 - nb) + tuple(out.shape))
     if out.shape[0] != d_in:
         out = out.expand(d_in, *out.shape[1:])
     m = out.movedim(0, -1)
+    del out
     m = m.reshape(*m.shape[:-2], d_out * d_in)
     return strip(m, 1)
