@@ -67,7 +67,7 @@ def classify(code: str, *, notebook: str = CAJAL) -> Cell:
                        f"own Python, where the definitions are. Remove `{rest}` (a `# comment` may follow "
                        f"`%%{name}`)")
         return Cell(PYTHON, body, first_line, header, problem)
-    return Cell(IPYTHON)
+    return Cell(IPYTHON, body, first_line, header)  # another cell magic: IPython runs its body
 
 
 def cajal_body(code: str, *, notebook: str = CAJAL) -> Optional[int]:

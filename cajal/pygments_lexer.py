@@ -73,10 +73,6 @@ class CajalLexer(RegexLexer):
 
     tokens = {
         "root": [
-            # A `%%cajal` header (a Python notebook's Cajal cell): the rest is Cajal.
-            (r"\A(\s*)(%%)(cajal)\b([^\n]*)", bygroups(Whitespace, Operator, Keyword, Text)),
-            # Any other cell magic: not Cajal, leave it plain (as IPython's lexer does).
-            (r"(?s)\A(\s*)(%%)(\w+)(.*)", bygroups(Whitespace, Operator, Keyword, Text)),
             # A directive at the start of a line, with its `--options`.
             (r"^(:)([A-Za-z_]+)((?:[ \t]+--[A-Za-z][\w-]*)*)",
              bygroups(Punctuation, Keyword.Pseudo, Name.Attribute)),
@@ -99,20 +95,27 @@ class CajalLexer(RegexLexer):
     }
 
     def get_tokens_unprocessed(self, text, stack=("root",)):
-        """A Cajal-kernel cell that runs Python (`cajal.cells` says which) has its body
-        highlighted as Python; any other cell goes through the rules above."""
+        """A cell-magic header is read by `cajal.cells`: after `%%cajal` the body is Cajal, after
+        `%%python` (a Cajal-kernel cell) Python, after any other cell magic plain text (as
+        IPython's lexer leaves it). A cell without a header is Cajal."""
         cell = cells.classify(text)
-        if cell.kind != cells.PYTHON:
+        if not cell.header:
             yield from super().get_tokens_unprocessed(text, stack)
             return
-        start = text.index(cell.header)
         magic = cell.header.lstrip()
-        at = start + len(cell.header) - len(magic)
-        name = magic[2:].split(None, 1)[0].split("#", 1)[0]
+        at = text.index(cell.header) + len(cell.header) - len(magic)
+        name = re.match(r"%%(\w*)", magic).group(1)
         if at:
             yield 0, Whitespace, text[:at]
         yield at, Operator, "%%"
         yield at + 2, Keyword, name
         yield at + 2 + len(name), Text, text[at + 2 + len(name):cell.body]
-        for index, token, value in PythonLexer(**self.options).get_tokens_unprocessed(text[cell.body:]):
+        body = text[cell.body:]
+        if cell.kind == cells.CAJAL:
+            tokens = super().get_tokens_unprocessed(body, stack)
+        elif cell.kind == cells.PYTHON:
+            tokens = PythonLexer(**self.options).get_tokens_unprocessed(body)
+        else:
+            tokens = [(0, Text, body)] if body else []
+        for index, token, value in tokens:
             yield index + cell.body, token, value
