@@ -59,8 +59,9 @@ class CajalKernelTests(jkt.KernelTests):
     code_page_something = "%pinfo print"
     code_generate_error = "tt tt"
     code_execute_result = [
-        {"code": "(λx:𝟚. if x then ff else tt) tt", "result": "ff : 𝟚"},
-        {"code": "succ 2", "result": "3 : ℕ"},
+        # text/plain is complete for a terminal: the value, its type and its compiled vector
+        {"code": "(λx:𝟚. if x then ff else tt) tt", "result": "ff : 𝟚\n[0, 1]"},
+        {"code": "succ 2", "result": "3 : ℕ\n[0, 0, 0, 1, 0, 0, 0, 0, 0, 0]"},
         {"code": "λx:ℕ. x", "mime": "text/html"},
         {"code": "%%python\n6 * 7", "result": "42"},
     ]
