@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from strategies import closed_terms
+from test_kernel import jupyter_path  # noqa: F401 (the kernelspec in a temporary prefix)
 
 from cajal import diagnostics
 from cajal.errors import CajalError
@@ -180,24 +181,8 @@ class Kernel:
 
 
 @pytest.fixture(scope="module")
-def jupyter_path(tmp_path_factory):
-    import os
-    import subprocess
-    import sys
-    prefix = tmp_path_factory.mktemp("prefix")
-    subprocess.run([sys.executable, "-m", "cajal_kernel", "install", "--prefix", str(prefix)],
-                   check=True, capture_output=True, timeout=120)
-    old = os.environ.get("JUPYTER_PATH")
-    os.environ["JUPYTER_PATH"] = str(prefix / "share" / "jupyter") + (os.pathsep + old if old else "")
-    yield
-    if old is None:
-        del os.environ["JUPYTER_PATH"]
-    else:
-        os.environ["JUPYTER_PATH"] = old
-
-
-@pytest.fixture(scope="module")
-def cajal_kernel(jupyter_path):
+def cajal_kernel(request):
+    request.getfixturevalue("jupyter_path")
     kernel = Kernel("cajal")
     assert kernel.execute(NOT)["status"] == "ok"
     yield kernel
@@ -264,7 +249,8 @@ def test_kernel_check_of_a_200_line_cell_is_quick(cajal_kernel):
     assert reply["diagnostics"] == [] and len(reply["names"]) >= 600
 
 
-def test_magic_registers_the_comm_in_a_python_kernel(jupyter_path):
+@pytest.mark.usefixtures("jupyter_path")
+def test_magic_registers_the_comm_in_a_python_kernel():
     kernel = Kernel("python3")
     try:
         assert kernel.execute("%load_ext cajal_magic")["status"] == "ok"
