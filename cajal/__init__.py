@@ -38,6 +38,11 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'cajal' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """The lazy names too, so that dir(), help() and completion (`cajal.Se` + Tab) see them."""
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "CajalError", "CajalSyntaxError", "CajalTypeError", "Source", "Span", "evaluate", "steps",
     "parse_cell", "parse_term", "parse_type", "pretty", "check", "typecheck", *_LAZY,

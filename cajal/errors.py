@@ -30,6 +30,7 @@ class Source:
         return [0] + [m.end() for m in re.finditer("\n", self.text)]
 
     def line_text(self, line: int) -> str:
+        """The text of source line `line` (numbered as the cell numbers them)."""
         starts = self.line_starts
         index = line - self.first_line
         if not 0 <= index < len(starts):

@@ -59,6 +59,7 @@ class Definition:
 
     @property
     def nat_dim(self) -> int:
+        """The size of ℕ this definition compiles at: its session's (`:set nat_dim N`)."""
         return self._session.nat_dim
 
     @property
@@ -88,6 +89,7 @@ class Definition:
 
     @property
     def value(self) -> Value:
+        """The exact value (a bool, an int, or a closure), evaluated once."""
         if self._value is None:
             self._value = evaluate(self.term, defs={n: d.value for n, d in self._defs.items()})
         return self._value
@@ -130,17 +132,23 @@ class Definition:
                        types=self._session.types, size_limit=self._session.size_limit)
 
     def __call__(self, *args: Any, **kwargs: Any):
+        """Run the compiled neuron on linked inputs: bools, ints, or tensors (leading dimensions
+        are batch dimensions; a soft count mixes the iterates). Gradients flow through it."""
         return self.compiled().call(*args, **kwargs)
 
     @property
     def tensor(self):
+        """The compiled vector of this definition's value (for a function, its flattened weights)."""
         return self.compiled().tensor
 
     @property
     def matrix(self):
+        """The compiled weight matrix (dim of the result, dim of the argument) of a function."""
         return self.compiled().matrix
 
     def module(self, trainable: bool = False):
+        """The compiled neuron as a `torch.nn.Module`; `trainable=True` makes its weights
+        parameters, so an optimiser can fine-tune them."""
         return self.compiled().module(trainable=trainable)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -238,6 +246,7 @@ class Session:
         return _DefinitionTypes(self.definitions)
 
     def def_values(self, term: Term) -> dict[str, Value]:
+        """The values of the definitions `term` uses (what the evaluator needs)."""
         used = free_vars(term)
         return {name: d.value for name, d in self.definitions.items() if name in used}
 
@@ -253,6 +262,8 @@ class Session:
         return compile(term, nat_dim=self.nat_dim, defs=defs, types=self.types, size_limit=self.size_limit)
 
     def check(self, term: Term) -> Typing:
+        """Type-check `term` against the session's definitions and declared types (raises
+        CajalTypeError with the place and a hint when it is ill-typed)."""
         return check(term, defs=self.def_types(), types=self.types)
 
 

@@ -77,16 +77,19 @@ class Compiled(nn.Module):
 
     @property
     def dtype(self):
+        """The floating-point dtype of the compiled weights."""
         return self._probe.dtype
 
     @property
     def device(self):
+        """The device the compiled weights are on."""
         return self._probe.device
 
     def _consts(self):
         return [getattr(self, f"w{i}") for i in range(len(self.const_names))]
 
     def runtime(self, *, record: Optional[list] = None, batch: int = 1) -> Runtime:
+        """A fresh runtime (constants, dtype, device, ℕ size) for one run of the network."""
         return Runtime(self._consts(), dtype=self.dtype, device=self.device, nat_dim=self.nat_dim,
                        limit=self.size_limit, trainable=self.trainable, record=record, batch=batch)
 
@@ -180,6 +183,7 @@ class Compiled(nn.Module):
     # ------------------------------------------------------------ calling
 
     def forward(self, *args, **kwargs):
+        """Run the network on linked inputs (as `call`): what `module(x)` does."""
         return call(self, args, kwargs)
 
     def call(self, *args, **kwargs):
@@ -211,6 +215,7 @@ class Compiled(nn.Module):
         return {f"w{i}": what for i, what in enumerate(self.const_names)}
 
     def extra_repr(self) -> str:
+        """The type and settings, for `print(module)`."""
         return f"{pretty(self.type)}, nat_dim={self.nat_dim}" + (", trainable" if self.trainable else "")
 
     def __repr__(self) -> str:

@@ -235,7 +235,7 @@ def page(browser_context, request):
     tab.set_default_timeout(30_000)
     yield tab
     failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
+    if failed is not None and failed.failed and tab.url != "about:blank":
         screenshot(tab, f"FAILED-{request.node.name}")
     tab.close()
 
@@ -256,7 +256,13 @@ def screenshot(tab, name: str) -> Path:
 
 
 @pytest.fixture
-def open_notebook(jupyter_server, page):
+def take_screenshot():
+    """`take_screenshot(tab, name)` saves tests/browser/screenshots/NAME.png."""
+    return screenshot
+
+
+@pytest.fixture
+def open_notebook(jupyter_server, page, request):
     """`open_notebook("notebooks/01-tour.ipynb", ui="lab" | "notebook")`: the notebook open in
     JupyterLab (`/lab/tree/…`) or Notebook 7 (`/notebooks/…`), its kernel started and idle."""
     opened = []
@@ -268,6 +274,9 @@ def open_notebook(jupyter_server, page):
         return notebook
 
     yield open_
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed and opened:
+        screenshot(page, f"FAILED-{request.node.name}")  # before the page is left
     try:
         page.goto("about:blank")  # the page lets go of its kernels before they are stopped
     finally:
