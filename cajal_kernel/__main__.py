@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sys
 
-
 USAGE = """\
 usage: python -m cajal_kernel -f CONNECTION_FILE
        python -m cajal_kernel install [--user | --sys-prefix | --prefix DIR]

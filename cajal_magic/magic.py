@@ -93,14 +93,18 @@ class CajalValue:
 
     @property
     def type(self):
+        """The Cajal type of the value (`str()` prints it as Cajal: `𝟚 ⊸ ℕ`)."""
         return self.result.type
 
     @property
     def term(self):
+        """The term that was evaluated."""
         return self.result.term
 
     @property
     def value(self) -> Any:
+        """The value in Python: a bool, an int, a callable `Definition` for a function, or a
+        linked object."""
         if self._value is _UNSET:
             self._value = _python_value(self.result, self._session)
         return self._value
@@ -116,6 +120,7 @@ class CajalValue:
 
     @property
     def text(self) -> str:
+        """The result as text, `value : type` (in ASCII with `--ascii`)."""
         text = self.result.text
         return to_ascii(text) if self._ascii else text
 
@@ -151,6 +156,7 @@ class CajalValue:
         return hash(v) if isinstance(v, (bool, int)) else id(self)
 
     def __call__(self, *args, **kwargs):
+        """Apply a function value to linked inputs (bools, ints or tensors), through its neuron."""
         v = self.value
         if not callable(v):
             raise TypeError(f"a value of type {pretty(self.type)} is not a function")
