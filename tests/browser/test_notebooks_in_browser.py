@@ -10,8 +10,7 @@ import re
 
 import pytest
 
-NOTEBOOKS = ["01-tour.ipynb", "02-semantics.ipynb", "03-pictures.ipynb", "magic-smoke.ipynb",
-             "04-recurrent-neurons.ipynb", "05-linear-neurons.ipynb"]
+NOTEBOOKS = ["01-tour.ipynb", "02-semantics.ipynb", "03-pictures.ipynb", "magic-smoke.ipynb"]
 # A typing judgement or result line ("ff : 𝟚", "parity : ℕ ⊸ 𝟚"): shown twice in a row, it is a
 # result whose plain text was put in front of its rich view.
 _JUDGEMENT = re.compile(r"\S.* : \S")
