@@ -8,6 +8,7 @@ declaration earlier in the cell is seen by the items after it, as when the cell 
 
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import dataclass
 
 from . import directives
@@ -57,7 +58,7 @@ class Report:
 def check_cell(session: Session, source: str, first_line: int = 1) -> Report:
     """Check a cell without running it. Like running, checking stops at the first error; the
     names typed before it keep their types."""
-    defs = session.def_types()
+    defs = ChainMap({}, session.def_types())  # the cell's definitions go in front, not into the session
     types = set(session.types)
     defined_here: set[str] = set()
     names: list[NameType] = []
