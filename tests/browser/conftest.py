@@ -282,3 +282,5 @@ def open_notebook(jupyter_server, page, request):
     finally:
         for notebook in opened:
             notebook.shutdown()
+        for kernel in jupyter_server.api("/api/kernels"):  # any other a page started
+            jupyter_server.api(f"/api/kernels/{kernel['id']}", method="DELETE")

@@ -92,9 +92,11 @@ _LOADED = """() => {
             && panel.sessionContext.session.kernel);
 }"""
 
-# True once no code cell is queued or running ("[*]:") and at least one has run.
+# True once no code cell of the notebook shown is queued or running ("[*]:") and at least one
+# has run (other tabs, e.g. ones JupyterLab restored from its workspace, do not count).
 _RUN_FINISHED = """() => {
-  const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt'))
+  const panel = window.jupyterapp.shell.currentWidget;
+  const prompts = Array.from(panel.node.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt'))
     .map(p => p.innerText.trim());
   return !prompts.some(p => p.includes('*')) && prompts.some(p => /\\d/.test(p));
 }"""
@@ -110,8 +112,9 @@ class NotebookPage:
 
     @property
     def url(self) -> str:
-        prefix = "/lab/tree/" if self.ui == "lab" else "/notebooks/"
-        return self.server.page_url(prefix + self.path)
+        if self.ui == "lab":  # `reset`: a fresh workspace, not the tabs an earlier test left
+            return self.server.page_url(f"/lab/tree/{self.path}?reset")
+        return self.server.page_url(f"/notebooks/{self.path}")
 
     def open(self, timeout: float = 90) -> NotebookPage:
         """Load the page and wait until the notebook is shown and its kernel idle (a kernel
@@ -164,7 +167,7 @@ class NotebookPage:
 
     def cell_node(self, index: int):
         """A locator for the cell at `index` (counting all cells, markdown too)."""
-        return self.page.locator(".jp-Notebook .jp-Cell").nth(index)
+        return self.page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").nth(index)
 
     def screenshot(self, suffix: str = ""):
         name = f"{self.ui}-{self.path.replace('/', '_')}{'-' + suffix if suffix else ''}"
