@@ -80,7 +80,7 @@ class Builder:
         captured = s.free - {var}
         cap_keys = frozenset(scope[v][1] for v in captured)
         step_tainted = s.tainted or key in s.ext_cap
-        node = IterNode(bs, var, s, c, tuple(sorted(captured))).setup(
+        node = IterNode(base=bs, var=var, step=s, count=c, captured=tuple(sorted(captured))).setup(
             term=term, ty=bs.ty, nat_dim=n, free=c.free | bs.free | captured,
             ext_cap=c.ext_cap | bs.ext_cap | (s.ext_cap - {key}) | cap_keys,
             tainted=c.tainted or bs.tainted or step_tainted, has_iter=True)

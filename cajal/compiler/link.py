@@ -97,7 +97,7 @@ def evaluate(c, raw: dict, p: int, *, extra: list = (), record=None):
     value = c.root.run(env, rank, rt)
     ft = c.type
     for n, ty, v in specs[len(c.free):] + more:
-        value = apply_value(value, link(v, ty, name=n, rt=rt, rank=rank), rank, ft, rt)
+        value = apply_value(value, link(v, ty, name=n, rt=rt, rank=rank), rank, ty=ft, rt=rt)
         ft = ft.cod
     return value, t, rt, rank
 
@@ -107,7 +107,7 @@ def output(value, t: Type, rt: Runtime, rank: int):
     if isinstance(value, Abs):
         return value.at(rank)
     if isinstance(t, Arrow):
-        return FunctionValue(value, t, rt, rank)
+        return FunctionValue(value, t, rt=rt, rank=rank)
     return value
 
 
@@ -234,7 +234,7 @@ def link(v: Any, ty: Type, *, name: str, rt: Runtime, rank: int):
             return Abs(t, rank)
         return _finite_tensor(t, ty, name, rt)
     if isinstance(ty, Arrow) and callable(v):
-        return OpaqueFn(v, ty, name, rt)
+        return OpaqueFn(v, ty, name=name, rt=rt)
     if isinstance(ty, Abstract) or not is_finite(ty):
         raise CajalError(f"`{name}` has type {pretty(ty)}: link a tensor, not {_describe(v)}",
                          hint="values of abstract types come only from linking tensors")
@@ -310,7 +310,7 @@ class FunctionValue:
     """The result of a call whose type is a function: callable on more arguments, with the
     `.matrix` (…, d₂, d₁) and flattened `.tensor` of its (batched) value."""
 
-    def __init__(self, value, type: Arrow, rt: Runtime, rank: int):
+    def __init__(self, value, type: Arrow, *, rt: Runtime, rank: int):
         self.value, self.type, self.rt, self.rank = value, type, rt, rank
 
     @property
@@ -332,7 +332,7 @@ class FunctionValue:
         rank = max(rank, self.rank)
         ft = self.type
         for n, ty, a in specs:
-            value = apply_value(value, link(a, ty, name=n, rt=self.rt, rank=rank), rank, ft, self.rt)
+            value = apply_value(value, link(a, ty, name=n, rt=self.rt, rank=rank), rank, ty=ft, rt=self.rt)
             ft = ft.cod
         return output(value, t, self.rt, rank)
 
@@ -393,7 +393,7 @@ class Partial:
             raise CajalError("this partial application has no matrix: bind the free variables and the "
                              "parameters in order first", hint=f"still missing: {', '.join(n for n, _ in self.remaining)}")
         value, t, rt, rank = evaluate(c, self.bound, p)
-        return FunctionValue(value, t, rt, rank)
+        return FunctionValue(value, t, rt=rt, rank=rank)
 
     @property
     def tensor(self) -> torch.Tensor:

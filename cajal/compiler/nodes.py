@@ -128,7 +128,7 @@ class ConstNode(Node):
             return raw.run(env, r, rt)
         m = rt.consts[self.index]
         if isinstance(self.ty, Arrow):
-            return MatFn(m, self.ty, lambda: raw.run({}, 0, rt), rt)
+            return MatFn(m, self.ty, direct=lambda: raw.run({}, 0, rt), rt=rt)
         return m
 
 
@@ -169,7 +169,7 @@ class AppNode(Node):
         return (self.fn, self.arg)
 
     def run(self, env, r, rt):
-        return apply_value(self.fn.run(env, r, rt), self.arg.run(env, r, rt), r, self.fn.ty, rt)
+        return apply_value(self.fn.run(env, r, rt), self.arg.run(env, r, rt), r, ty=self.fn.ty, rt=rt)
 
 
 class LetNode(Node):
@@ -195,7 +195,7 @@ class IfNode(Node):
         c = force(self.cond.run(env, r, rt), r)
         a = self.then.run(env, r, rt)
         b = self.else_.run(env, r, rt)
-        return mix([c[..., 0], c[..., 1]], [a, b], r, rt, self.ty)
+        return mix([c[..., 0], c[..., 1]], [a, b], r, rt=rt, ty=self.ty)
 
 
 class IterNode(Node):
@@ -203,7 +203,7 @@ class IterNode(Node):
     With `w_static`, hᵢ₊₁ = W hᵢ for W the step's sampled matrix (a weight of the module
     when the step is closed: `w_index`); else the step runs on each state."""
 
-    def __init__(self, base: Node, var: str, step: Node, count: Node, captured: tuple):
+    def __init__(self, *, base: Node, var: str, step: Node, count: Node, captured: tuple):
         self.base, self.var, self.step, self.count = base, var, step, count
         self.captured = captured  # the names of Δ₃
         self.w_static = False
@@ -237,7 +237,7 @@ class IterNode(Node):
         captured = [env[v] for v in self.captured]
         if self.w_static and is_exact(b) and all(is_exact(v) for v in captured) and (
                 self.w_index is not None or self.w_fits(math.prod(batch_shape(captured)), rt.limit, rt.elem)):
-            hs = self._by_matrix(env, force(b, r), k, r, rt)
+            hs = self._by_matrix(env, force(b, r), k=k, r=r, rt=rt)
         else:
             hs = [b]
             for _ in range(k):
@@ -251,7 +251,7 @@ class IterNode(Node):
                 if not isinstance(hs, torch.Tensor):
                     hs = torch.stack(torch.broadcast_tensors(*hs))
                 return read_out(hs, count, n)
-        return mix([n[..., i] for i in range(len(hs))], list(hs), r, rt, self.ty)
+        return mix([n[..., i] for i in range(len(hs))], list(hs), r, rt=rt, ty=self.ty)
 
     def _same_shape(self, h, before, r: int):
         """A state of an abstract type keeps its shape (a linked step may not change it)."""
@@ -265,7 +265,7 @@ class IterNode(Node):
                          "shaped like its input (e.g. pad a convolution)")
         return h
 
-    def _by_matrix(self, env, b: torch.Tensor, k: int, r: int, rt: Runtime):
+    def _by_matrix(self, env, b: torch.Tensor, *, k: int, r: int, rt: Runtime):
         """The states h₀ … h_k under W: gathered when W is functional (cell.py), else
         multiplied one by one. Stacked (k + 1, …batch, d) where they share a batch shape."""
         if self.w_index is not None:
@@ -280,7 +280,7 @@ class IterNode(Node):
         ty = Arrow(self.ty, self.ty)
         hs = [b]
         for _ in range(k):
-            hs.append(apply_matrix(w, hs[-1], r, ty, rt))
+            hs.append(apply_matrix(w, hs[-1], r, ty=ty, rt=rt))
         return hs
 
     def _record(self, hs, r, rt):

@@ -99,18 +99,18 @@ class MatFn(Fn):
 
     __slots__ = ("m", "ty", "direct", "rt")
 
-    def __init__(self, m: torch.Tensor, ty: Arrow, direct: Callable[[], Any], rt: Runtime):
+    def __init__(self, m: torch.Tensor, ty: Arrow, *, direct: Callable[[], Any], rt: Runtime):
         self.m, self.ty, self.direct, self.rt = m, ty, direct, rt
 
     def apply(self, arg, r):
         if is_exact(arg):
-            out = apply_matrix(self.m, arg, r, self.ty, self.rt)
+            out = apply_matrix(self.m, arg, r, ty=self.ty, rt=self.rt)
             if isinstance(self.ty.cod, Arrow):
                 direct = self.direct
                 ty, rt = self.ty, self.rt
-                return MatFn(out, ty.cod, lambda: apply_value(direct(), arg, r, ty, rt), rt)
+                return MatFn(out, ty.cod, direct=lambda: apply_value(direct(), arg, r, ty=ty, rt=rt), rt=rt)
             return out
-        return apply_value(self.direct(), arg, r, self.ty, self.rt)
+        return apply_value(self.direct(), arg, r, ty=self.ty, rt=self.rt)
 
     def force(self, r):
         return self.m
@@ -124,16 +124,17 @@ class MixFn(Fn):
 
     __slots__ = ("ws", "fs", "ty", "exact", "opaque", "rt")
 
-    def __init__(self, ws, fs, ty, rt):
+    def __init__(self, ws, fs, *, ty, rt):
         self.ws, self.fs, self.ty, self.rt = ws, fs, ty, rt
         self.exact = all(is_exact(f) for f in fs)
         self.opaque = any(getattr(f, "opaque", False) for f in fs)
 
     def apply(self, arg, r):
-        return mix(self.ws, [apply_value(f, arg, r, self.ty, self.rt) for f in self.fs], r, self.rt, self.ty.cod)
+        return mix(self.ws, [apply_value(f, arg, r, ty=self.ty, rt=self.rt) for f in self.fs], r, rt=self.rt,
+                   ty=self.ty.cod)
 
     def force(self, r):
-        return mix(self.ws, [force(f, r) for f in self.fs], r, self.rt, self.ty)
+        return mix(self.ws, [force(f, r) for f in self.fs], r, rt=self.rt, ty=self.ty)
 
     def batch_shape(self):
         return batch_shape(list(self.fs) + [w.unsqueeze(-1) for w in self.ws])
@@ -146,7 +147,7 @@ class OpaqueFn(Fn):
     exact = False
     opaque = True
 
-    def __init__(self, obj, ty: Arrow, name: str, rt: Runtime):
+    def __init__(self, obj, ty: Arrow, *, name: str, rt: Runtime):
         self.obj, self.ty, self.name, self.rt = obj, ty, name, rt
 
     def apply(self, arg, r):
@@ -171,7 +172,7 @@ class OpaqueFn(Fn):
     def _output(self, out, batch, r, *, finite_in):
         cod = self.ty.cod
         if callable(out) and not isinstance(out, torch.Tensor) and isinstance(cod, Arrow):
-            return OpaqueFn(out, cod, f"{self.name}(…)", self.rt)
+            return OpaqueFn(out, cod, name=f"{self.name}(…)", rt=self.rt)
         if not isinstance(out, torch.Tensor):
             raise CajalError(f"the function linked to `{self.name}` returned {type(out).__name__}, not a tensor",
                              hint=f"it must return a batch of {_what(cod, self.rt)}")
@@ -283,7 +284,7 @@ def force(v, r: int) -> torch.Tensor:
     return v
 
 
-def apply_matrix(m: torch.Tensor, arg, r: int, ty: Arrow, rt: Runtime) -> torch.Tensor:
+def apply_matrix(m: torch.Tensor, arg, r: int, *, ty: Arrow, rt: Runtime) -> torch.Tensor:
     """A (batch of) flattened matrices of type ty applied to a finite value; a re-indexing
     when either side is an identity basis the runtime handed out."""
     v = force(arg, r)
@@ -291,18 +292,18 @@ def apply_matrix(m: torch.Tensor, arg, r: int, ty: Arrow, rt: Runtime) -> torch.
                   m_basis=rt.basis_axis(m), v_basis=rt.basis_axis(v))
 
 
-def apply_value(f, a, r: int, ty: Arrow, rt: Runtime):
+def apply_value(f, a, r: int, *, ty: Arrow, rt: Runtime):
     """Apply a function value of type ty (an Fn, or a plain flattened matrix) to a value."""
     if isinstance(f, Fn):
         return f.apply(a, r)
-    return apply_matrix(f, a, r, ty, rt)
+    return apply_matrix(f, a, r, ty=ty, rt=rt)
 
 
-def mix(ws: list, vs: list, r: int, rt: Runtime, ty: Type):
+def mix(ws: list, vs: list, r: int, *, rt: Runtime, ty: Type):
     """Σᵢ wᵢ vᵢ: the gating of `if` and the readout of `iter`. ws: tensors of batch shape."""
     if any(isinstance(v, Fn) for v in vs):
         if not (all(tabular(v, ty) for v in vs) and affordable(vs, ty, rt)):
-            return MixFn(ws, vs, ty, rt)
+            return MixFn(ws, vs, ty=ty, rt=rt)
         vs = [force(v, r) for v in vs]  # mixing their matrices is exact, and keeps values small
     abstract = bool(vs) and isinstance(vs[0], Abs)
     out = None
