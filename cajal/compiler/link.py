@@ -52,7 +52,7 @@ def _resolve_name(key: str, names: list[str]) -> str:
 def call(c, args: tuple, kwargs: dict, *, record: Optional[list] = None, bound: Optional[dict] = None):
     """Bind `args`/`kwargs` to c's inputs (free variables, then top λ-parameters) and run."""
     names = [n for n, _ in c.free] + [n for n, _ in c.params]
-    raw = {**c._links, **(bound or {})}
+    raw = {**c.bound_inputs, **(bound or {})}
     slots = [n for n in names if n not in raw]  # positional arguments fill these, in order
     extra = list(args[len(slots):])
     for name, value in zip(slots, args):

@@ -45,8 +45,8 @@ class Compiled(nn.Module):
                 self.register_parameter(f"w{i}", nn.Parameter(value.detach().clone()))
             else:
                 self.register_buffer(f"w{i}", value)
-        self._links = dict(links or {})
-        self.links = nn.ModuleDict({k: v for k, v in self._links.items() if isinstance(v, nn.Module)})
+        self.bound_inputs = dict(links or {})  # inputs bound by module(**links), by name
+        self.links = nn.ModuleDict({k: v for k, v in self.bound_inputs.items() if isinstance(v, nn.Module)})
         self._cache = None
         self._analyse()
 
@@ -207,7 +207,7 @@ class Compiled(nn.Module):
         consts = [t.detach().clone() for t in self._consts()]
         return Compiled(term=self.term, typing=self.typing, ctx=dict(self.free), nat_dim=self.nat_dim,
                         root=self.root, consts=consts, const_names=self.const_names, size_limit=self.size_limit,
-                        dtype=self.dtype, trainable=trainable, links={**self._links, **links}).to(self.device)
+                        dtype=self.dtype, trainable=trainable, links={**self.bound_inputs, **links}).to(self.device)
 
     @property
     def weights(self) -> dict:
