@@ -1,8 +1,12 @@
-"""The experiments' importable pieces (notebooks/experiments): data, targets, models, loops,
-and — where the compiler is present — that the compiled programs link as LANGUAGE.md says."""
+"""The experiments' importable pieces (notebooks/experiments): data and targets, models, the
+statistics, the sweep and its report, device selection, and every family: its programs
+type-check (or are rejected, where the original is not linear), compile, compute the task
+exactly when linked with the true inputs, and train with finite gradients."""
 
 from __future__ import annotations
 
+import inspect
+import json
 import sys
 from pathlib import Path
 
@@ -11,12 +15,25 @@ import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("sklearn")
-import torch.nn.functional as F  # noqa: E402
+import torch.nn.functional as F
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))
 
-from experiments import data, models, programs, train  # noqa: E402
+from experiments import (
+    data,
+    device,
+    families,
+    models,
+    programs,
+    report,
+    runs,
+    stats,
+    train,
+)
+from experiments.families.common import true_bools
+
+import cajal
 
 torch.set_num_threads(1)
 
@@ -104,17 +121,46 @@ def test_dilation_targets_apply_the_step_n_times(digits):
     assert bool((t >= x - 1e-7).all()) and float(t.max()) <= 1.0  # dilation only adds ink
 
 
-def test_conditional_and_parity_targets(digits):
-    one = data.prototype_one(digits)
-    assert one.shape == (1, 16, 16)
-    x, y = digits.test_x[:40], digits.test_y[:40]
-    t = data.conditional_targets(x, y, one)
-    assert torch.equal(t[y == 1], x[y == 1])
-    assert all(torch.equal(img, one) for img in t[y != 1])
-    a, b, target, pa, pb = data.parity_pairs(digits.train_x, digits.train_y, 500, seed=3)
-    assert a.shape == b.shape == (500, 1, 16, 16) and target.dtype == torch.bool
-    assert torch.equal(target, pa & pb)
-    assert 0.15 < float(target.float().mean()) < 0.35  # about a quarter of pairs are odd ∧ odd
+def test_dilate_cond_targets_keep_even_digits_and_dilate_odd_ones(digits):
+    x, y = digits.train_x[:40], digits.train_y[:40]
+    t = data.dilate_cond_targets(x, y)
+    assert torch.equal(t[y % 2 == 0], x[y % 2 == 0])
+    odd = (y % 2 == 1).nonzero().flatten()
+    assert len(odd) > 5
+    for i in odd.tolist():
+        assert torch.equal(t[i], data.dilation_targets(x[i:i + 1], y[i:i + 1])[0])
+    assert torch.equal(data.even(torch.arange(4)), torch.tensor([True, False, True, False]))
+
+
+def test_gaussian_kernel_is_torchvisions():
+    k = data.gaussian_kernel()
+    assert k.shape == (13, 13) and float(k.sum()) == pytest.approx(1.0, abs=1e-6)
+    assert torch.equal(k, k.T) and torch.equal(k, k.flip(0))
+    one = torch.exp(-0.5 * torch.arange(-6.0, 7.0) ** 2)
+    torch.testing.assert_close(k, torch.outer(one, one) / one.sum() ** 2)
+
+
+def test_blur_matches_an_independent_gaussian_filter():
+    ndimage = pytest.importorskip("scipy.ndimage")
+    x = torch.rand(3, 1, 16, 16, generator=torch.Generator().manual_seed(0))
+    # torch's "reflect" padding (d c b | a b c d) is scipy's "mirror"; radius 6 = truncate 6 σ
+    expect = np.stack([ndimage.gaussian_filter(img[0].numpy().astype(np.float64), sigma=1.0, mode="mirror", truncate=6.0)
+                       for img in x])[:, None]
+    torch.testing.assert_close(data.blur_once(x), torch.from_numpy(expect).float(), rtol=0, atol=1e-6)
+    torch.testing.assert_close(data._blur_torch(x, 13, 1.0), data.blur_once(x))
+    flat = torch.full((1, 1, 16, 16), 0.25)
+    torch.testing.assert_close(data.blur_once(flat), flat)  # reflect padding keeps a constant image
+    t = data.blur_targets(x, torch.tensor([0, 1, 3]))
+    assert torch.equal(t[0], x[0])
+    torch.testing.assert_close(t[2:], data.blur_once(data.blur_once(data.blur_once(x[2:]))))
+
+
+def test_digit_pairs_and_subsets(digits):
+    a, b, pa, pb = data.digit_pairs(digits.train_x, digits.train_y, 500, seed=3)
+    assert a.shape == b.shape == (500, 1, 16, 16) and pa.dtype == pb.dtype == torch.bool
+    again = data.digit_pairs(digits.train_x, digits.train_y, 500, seed=3)
+    assert torch.equal(again[0], a) and torch.equal(again[3], pb)
+    assert 0.15 < float((pa & pb).float().mean()) < 0.35 and 0.4 < float((pa == pb).float().mean()) < 0.6
     assert torch.equal(data.odd(torch.arange(10)), torch.tensor([False, True] * 5))
     assert torch.equal(data.subset(100, 10, seed=1), data.subset(100, 10, seed=1))
     assert len(data.subset(100, None, 0)) == 100 and len(set(data.subset(100, 30, 2).tolist())) == 30
@@ -123,25 +169,32 @@ def test_conditional_and_parity_targets(digits):
 # ------------------------------------------------------------------ models
 
 
-def test_dilation_models_forward_shapes_and_budgets():
+def test_models_shapes_budgets_and_identity_starts():
     x = torch.rand(5, 1, 16, 16)
-    direct = models.DirectDilate(models.reference_iter)
-    tp, cnn = models.TypePreservingDilate(), models.DilationCNN()
-    for m in (direct, tp, cnn):
+    image = {"cnn": models.ImageCNN(), "mlp": models.ImageMLP(),
+             "iter": models.LinkedIter(models.reference_iter, models.ConvStep()),
+             "learned_iter": models.LearnedIter(models.ConvStep()),
+             "cond": models.LinkedCondIter(models.reference_dilate_cond, models.ConvStep()),
+             "learned_cond": models.LearnedCondIter(models.ConvStep()),
+             "blur": models.LinkedIter(models.reference_iter, models.LinearStep())}
+    for m in image.values():
         assert m(x).shape == x.shape
-    assert direct.counts(x).shape == (5, 10) and torch.allclose(direct.counts(x).sum(-1), torch.ones(5))
-    budgets = {"direct": models.n_params(direct), "tp": models.n_params(tp), "cnn": models.n_params(cnn)}
-    assert budgets == {"direct": 3907, "tp": 4477, "cnn": 4153}
-    assert max(budgets.values()) / min(budgets.values()) < 1.2  # "a similar parameter budget"
+    assert {k: models.n_params(m) for k, m in image.items()} == {
+        "cnn": 4153, "mlp": 8464, "iter": 3907, "learned_iter": 4477, "cond": 5669, "learned_cond": 6809, "blur": 3867}
+    pairs = {"pair": models.PairCNN(), "bool2": models.LinkedBool2(models.reference_and), "learned": models.LearnedBool2()}
+    for m in pairs.values():
+        out = m(x, x.flip(0))
+        assert out.shape == (5, 2) and torch.allclose(out.sum(-1), torch.ones(5), atol=1e-6)
+    assert {k: models.n_params(m) for k, m in pairs.items()} == {"pair": 2274, "bool2": 1762, "learned": 1770}
+    for m in (models.ConvStep(), models.LinearStep(), models.LinearStep(13), models.ImageCNN(), models.ImageMLP()):
+        assert torch.equal(m(x), x)
 
 
-def test_learned_steps_start_as_the_identity():
-    x = torch.rand(4, 1, 16, 16)
-    assert torch.equal(models.ConvStep()(x), x)
-    assert torch.equal(models.DilationCNN()(x), x)
-
-
-def test_reference_iter_with_one_hot_counts_applies_the_step_n_times():
+def test_references_are_the_papers_denotations():
+    tt, ff = torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 1.0]])
+    for p, q in ((tt, tt), (tt, ff), (ff, tt), (ff, ff)):
+        assert torch.equal(models.reference_and(p, q), tt if (p is tt and q is tt) else ff)
+        assert torch.equal(models.reference_eq(p, q), tt if (p is q) else ff)
     step = models.ConvStep()
     torch.nn.init.normal_(step.outer.weight, std=0.3)
     x = torch.rand(10, 1, 16, 16)
@@ -150,81 +203,37 @@ def test_reference_iter_with_one_hot_counts_applies_the_step_n_times():
         h = x[n:n + 1]
         for _ in range(n):
             h = step(h)
-        assert torch.allclose(out[n:n + 1], h, atol=1e-6)
+        torch.testing.assert_close(out[n:n + 1], h)
+    e = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    n = F.one_hot(torch.tensor([3, 3]), 10).float()
+    both = models.reference_dilate_cond(e, step, x[:2], n)
+    torch.testing.assert_close(both[0], x[0])
+    torch.testing.assert_close(both[1:], models.reference_iter(step, x[1:2], n[1:]))
 
 
-def test_notebook05_models_forward_shapes_and_budgets():
-    x = torch.rand(6, 1, 16, 16)
-    cond = models.DirectConditional(models.reference_cond)
-    mlp = models.MLPImage()
-    assert cond(x).shape == x.shape and mlp(x).shape == x.shape
-    assert cond.check_bool(x).shape == (6, 2)
-    assert models.n_params(cond) == 10226 and models.n_params(mlp) == 10516
-    res = models.ResidualMLPImage()
-    assert torch.equal(res(x), x) and models.n_params(res) == 10516
-    both = models.DirectAnd(models.reference_and)
-    pair = models.PairCNN()
-    for m in (both, pair):
-        out = m(x, x.flip(0))
-        assert out.shape == (6, 2) and torch.allclose(out.sum(-1), torch.ones(6), atol=1e-6)
-    assert models.n_params(both) == 1762 and models.n_params(pair) == 2274
+# ------------------------------------------------------------------ statistics
 
 
-def test_reference_and_and_cond_are_the_papers_denotations():
-    tt, ff = torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 1.0]])
-    for a, b in ((tt, tt), (tt, ff), (ff, tt), (ff, ff)):
-        expect = tt if (a is tt and b is tt) else ff
-        assert torch.equal(models.reference_and(a, b), expect)
-    x = torch.rand(2, 1, 4, 4)
-    gen = lambda img: 1 - img  # noqa: E731
-    c = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
-    out = models.reference_cond(lambda img: c, gen, x, x)
-    assert torch.equal(out[0], x[0]) and torch.equal(out[1], 1 - x[1])
-
-
-# ------------------------------------------------------------------ training
-
-
-def _one_step_decreases(model, loss_fn, batch):
-    torch.manual_seed(0)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    with torch.no_grad():
-        before = float(loss_fn(model, *batch))
-    opt.zero_grad()
-    loss_fn(model, *batch).backward()
-    opt.step()
-    with torch.no_grad():
-        after = float(loss_fn(model, *batch))
-    assert after < before, (type(model).__name__, before, after)
-
-
-def test_one_training_step_decreases_the_loss(digits):
-    torch.manual_seed(0)
-    x, y = digits.train_x[:32], digits.train_y[:32]
-    mse = lambda m, a, b: F.mse_loss(m(a), b)  # noqa: E731
-    tgt = data.dilation_targets(x, y)
-    for m in (models.DirectDilate(models.reference_iter), models.TypePreservingDilate(), models.DilationCNN()):
-        _one_step_decreases(m, mse, (x, tgt))
-    ctgt = data.conditional_targets(x, y, data.prototype_one(digits))
-    for m in (models.DirectConditional(models.reference_cond), models.MLPImage(), models.ResidualMLPImage()):
-        _one_step_decreases(m, mse, (x, ctgt))
-    a, b, t, _, _ = data.parity_pairs(digits.train_x, digits.train_y, 64)
-    nll = lambda m, a, b, t: train.bool_nll(m(a, b), t)  # noqa: E731
-    for m in (models.DirectAnd(models.reference_and), models.PairCNN()):
-        _one_step_decreases(m, nll, (a, b, t))
-
-
-def test_train_loop_records_history_and_learns(digits):
-    x, y = digits.train_x[:200], digits.train_y[:200]
-    tgt = data.dilation_targets(x, y)
-    torch.manual_seed(0)
-    m = models.DilationCNN()
-    h = train.train(m, lambda m, a, b: F.mse_loss(m(a), b), (x, tgt), steps=30, batch=16, eval_every=10,
-                    evaluate=lambda m: {"psnr": train.mean_psnr(m(x), tgt)})
-    assert h.steps == [0, 10, 20, 30] and len(h.metrics["psnr"]) == 4
-    assert h.final("psnr") > h.metrics["psnr"][0]
-    assert train.steps_to_reach(h, "psnr", h.metrics["psnr"][0]) == 0
-    assert train.steps_to_reach(h, "psnr", 1e9) is None
+def test_intervals_paired_differences_and_verdicts():
+    iv = stats.interval([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert iv.mean == 3.0 and iv.n == 5
+    half = 2.776 * np.sqrt(2.5) / np.sqrt(5)
+    assert iv.low == pytest.approx(3 - half) and iv.high == pytest.approx(3 + half)
+    assert str(iv) == "3.00 [1.04, 4.96]" and iv.format(1, sign=True) == "+3.0 [1.0, 5.0]"
+    assert stats.t975(1) == 12.706 and stats.t975(100) == 1.96
+    d = stats.paired([2.0, 3.0, 4.0], [1.0, 2.0, 3.1])
+    assert d.mean == pytest.approx(0.9667, abs=1e-4) and d.low > 0
+    assert stats.verdict(d) == stats.REPRODUCED and stats.direction(d) == "better"
+    assert stats.verdict(stats.paired([1.0, 2.0], [2.0, 3.1])) == stats.NOT_REPRODUCED
+    assert stats.verdict(stats.interval([-1.0, 1.0, 0.5])) == stats.INCONCLUSIVE
+    single = stats.interval([2.0])
+    assert single.low == -np.inf and stats.verdict(single) == stats.INCONCLUSIVE
+    with pytest.raises(ValueError):
+        stats.paired([1.0], [1.0, 2.0])
+    m, _, hi = stats.band(torch.tensor([[0.0, 1.0], [2.0, 3.0]]))
+    assert m.tolist() == [1.0, 2.0] and (hi - m).tolist() == pytest.approx([12.706, 12.706], abs=1e-3)
+    assert stats.first_reach([0, 10, 20], [0.1, 0.5, 0.9], 0.5) == 10
+    assert stats.first_reach([0, 10], [0.1, 0.2], 0.5) is None
 
 
 def test_metrics_and_table():
@@ -233,10 +242,11 @@ def test_metrics_and_table():
     noisy = (t + 0.1).clamp(0, 1)
     mse = float(((noisy - t) ** 2).mean())
     assert train.mean_psnr(noisy, t) == pytest.approx(10 * np.log10(1 / mse), rel=1e-5)
-    prob = torch.tensor([[0.9, 0.1], [0.2, 0.8]])
-    assert train.bool_accuracy(prob, torch.tensor([True, False])) == 1.0
-    assert train.bool_nll(prob, torch.tensor([True, True])) == pytest.approx(-(np.log(0.9) + np.log(0.2)) / 2, rel=1e-5)
-    assert train.fmt([1.0, 3.0]) == "2.00 ± 1.41"
+    prob = torch.tensor([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6]])
+    target = torch.tensor([True, False, True])
+    assert train.bool_accuracy(prob, target) == pytest.approx(2 / 3)
+    assert train.bool_balanced_accuracy(prob, target) == pytest.approx(0.75)
+    assert train.bool_nll(prob[:2], torch.tensor([True, True])) == pytest.approx(-(np.log(0.9) + np.log(0.2)) / 2, rel=1e-5)
     out = train.table(["model", "PSNR"], [["direct", "30.1"], ["cnn", "25.0"]])
     assert out.splitlines()[0].split() == ["model", "PSNR"] and "direct  30.1" in out
 
@@ -250,61 +260,187 @@ def test_quick_mode_reads_the_environment(monkeypatch):
     assert not train.quick_mode()
 
 
-# ------------------------------------------------------------------ the Cajal programs, compiled
-
-def test_programs_typecheck():
-    import cajal
-
-    s = cajal.Session()
-    s.run(programs.DILATE)
-    s.run(programs.COND)
-    s.run(programs.AND)
-    assert set(s.definitions) == {"dilate", "cond", "and"}
-    assert cajal.pretty(s.definitions["dilate"].type) == "(Image ⊸ Image) ⊸ Image ⊸ ℕ ⊸ Image"
-    # the literal conditional is not linear: `x` is used more than once, `gen` in one branch only
-    with pytest.raises(cajal.CajalTypeError, match="`x`|`gen`"):
-        cajal.Session().run(programs.COND_LITERAL)
+# ------------------------------------------------------------------ device
 
 
-def test_compiled_dilate_with_one_hot_counts_applies_the_step_n_times_exactly():
-    dilate = programs.definitions(programs.DILATE)["dilate"]
-    step = models.ConvStep()
-    torch.nn.init.normal_(step.outer.weight, std=0.3)
-    x = torch.rand(10, 1, 16, 16)
+def test_device_is_picked_once_with_an_override(monkeypatch):
+    monkeypatch.delenv("CAJAL_DEVICE", raising=False)
+    assert device.pick() == (torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu"))
+    monkeypatch.setenv("CAJAL_DEVICE", "cpu")
+    assert device.pick() == torch.device("cpu") and device.describe(device.pick()) == "cpu"
+    monkeypatch.setenv("CAJAL_DEVICE", "tpu-please")
+    with pytest.raises(ValueError, match="not a device"):
+        device.pick()
+    if not torch.cuda.is_available():
+        monkeypatch.setenv("CAJAL_DEVICE", "cuda")
+        with pytest.raises(ValueError, match="no such device"):
+            device.pick()
+    assert device.pick("cpu") == torch.device("cpu")
+
+
+# ------------------------------------------------------------------ the sweep and its report
+
+
+def _tiny_study(digits, **kw):
+    fam = families.ALL["eq"]
+    settings = runs.Settings(seeds=3, steps=6, eval_every=3, sizes=(20,), sweep_steps=3, batch=8, test=40, **kw)
+    task = fam.make_task(digits, settings, device.pick("cpu"))
+    eq = programs.definitions(programs.EQ)["eq"]
+    twins = [runs.Variant("direct", models.PairCNN, fam.make_variants(eq)[0].loss),
+             runs.Variant("indirect", lambda: models.LinkedBool2(eq), fam.make_variants(eq)[0].loss),
+             runs.Variant("twin", models.PairCNN, fam.make_variants(eq)[0].loss)]
+    return fam, runs.run(twins, task.train, task.evaluate, settings, progress=False)
+
+
+def test_sweep_is_paired_and_reported(digits, tmp_path):
+    fam, study = _tiny_study(digits)
+    assert study.names() == ["direct", "indirect", "twin"] and study.steps == [0, 3, 6]
+    assert study.sizes() == [20, 2000]  # the full training set comes from the learning curves
+    assert study.curve("direct", "bacc").shape == (3, 3)
+    # same seeds, data and minibatch order: a variant and its twin train identically
+    assert study.curve("direct", "bacc").tolist() == study.curve("twin", "bacc").tolist()
+    assert study.at_size("direct", 20, "bacc") == study.at_size("twin", 20, "bacc")
+    assert study.curves["direct"][0].model is not None and study.curves["direct"][1].model is None
+    summary = report.Summary(fam, study, "sklearn", quick=True)
+    twin = summary.faster("twin")
+    assert (twin.mean, twin.low, twin.high) == (0.0, 0.0, 0.0)
+    text = summary.text()
+    assert text.startswith("EXPERIMENT EQ SUMMARY (QUICK mode") and "indirect vs direct" in text
+    row = summary.row()
+    assert row.family == "eq" and row.faster.verdict in (stats.REPRODUCED, stats.NOT_REPRODUCED, stats.INCONCLUSIVE)
+    path = summary.save(tmp_path)
+    assert report.load_rows(tmp_path) == [report.Row.from_json(json.loads(path.read_text()))] == [row]
+    md = report.markdown([row])
+    assert md.splitlines()[2].startswith("| `eq` | indirect vs direct | ")
+    with pytest.raises(ValueError):
+        runs.Settings(seeds=1, steps=10, eval_every=3, sizes=(5,), sweep_steps=4)
+
+
+def test_readme_holds_the_committed_summary_table():
+    rows = report.load_rows(NOTEBOOKS / "results")
+    assert [r.family for r in rows] == list(report.ORDER), "run notebooks 04–08 in full mode"
+    assert not any(r.quick for r in rows)
+    readme = (NOTEBOOKS.parent / "README.md").read_text()
+    assert report.markdown(rows) in readme
+
+
+# ------------------------------------------------------------------ the families
+
+
+@pytest.fixture(scope="module")
+def linked_defs():
+    out = {}
+    for fam in families.ALL.values():
+        for src in fam.programs:
+            out.update(programs.definitions(src))
+    return out
+
+
+def test_every_family_has_its_variants():
+    names = {n: [v.name for v in f.make_variants(**{p: None for p in inspect.signature(f.make_variants).parameters})]
+             for n, f in families.ALL.items()}
+    assert names == {
+        "dilate": ["direct", "direct_simple", "indirect", "type-preserving"],
+        "dilate_cond": ["direct", "indirect", "type-preserving"],
+        "blur": ["direct", "indirect"],
+        "and": ["direct", "indirect", "type-preserving", "Church-encoded"],
+        "eq": ["direct", "indirect", "type-preserving"],
+    }
+    for f in families.ALL.values():
+        assert f.full.seeds >= 5 and f.quick.seeds >= 2
+
+
+@pytest.mark.parametrize("name", list(families.ALL))
+def test_family_programs_typecheck_and_literals_are_rejected(name):
+    fam = families.ALL[name]
+    types = {}
+    for src in fam.programs:
+        s = cajal.Session()
+        s.run(src)
+        types.update({n: cajal.pretty(d.type) for n, d in s.definitions.items()})
+    expect = {
+        "dilate": {"dilate": "(Image ⊸ Image) ⊸ Image ⊸ ℕ ⊸ Image"},
+        "dilate_cond": {"spend": "ℕ ⊸ ℕ", "dilate_cond": "𝟚 ⊸ (Image ⊸ Image) ⊸ Image ⊸ ℕ ⊸ Image",
+                        "dilate_cond1": "𝟚 ⊸ (Image ⊸ Image) ⊸ Image ⊸ ℕ ⊸ Image"},
+        "blur": {"blur": "(Image ⊸ Image) ⊸ Image ⊸ ℕ ⊸ Image"},
+        "and": {"and": "𝟚 ⊸ 𝟚 ⊸ 𝟚", "church": "𝟚 ⊸ 𝟚 ⊸ 𝟚 ⊸ 𝟚", "cand": "(𝟚 ⊸ 𝟚 ⊸ 𝟚) ⊸ (𝟚 ⊸ 𝟚 ⊸ 𝟚) ⊸ 𝟚",
+                "and_church": "𝟚 ⊸ 𝟚 ⊸ 𝟚"},
+        "eq": {"not": "𝟚 ⊸ 𝟚", "eq": "𝟚 ⊸ 𝟚 ⊸ 𝟚"},
+    }[name]
+    assert types == expect
+    for src in fam.literals:
+        with pytest.raises(cajal.CajalTypeError, match="never used|only in the"):
+            cajal.Session().run(src)
+
+
+def test_linked_image_programs_compute_the_tasks_exactly(digits, linked_defs):
+    x, y = digits.test_x[:30], digits.test_y[:30]
+    n = F.one_hot(y, 10).float()
     with torch.no_grad():
-        out = dilate(step=step, img=x, n=F.one_hot(torch.arange(10), 10).float())
-        for n in range(10):
-            h = x[n:n + 1]
-            for _ in range(n):
-                h = step(h)
-            torch.testing.assert_close(out[n:n + 1], h, rtol=0, atol=0)
-        # the true task step, linked as a plain function, reproduces the targets exactly
-        y = torch.arange(10)
-        torch.testing.assert_close(dilate(step=data.dilation_step, img=x, n=F.one_hot(y, 10).float()),
-                                   data.dilation_targets(x, y), rtol=0, atol=0)
+        assert torch.equal(linked_defs["dilate"](step=data.dilation_step, img=x, n=n), data.dilation_targets(x, y))
+        e = F.one_hot((y % 2 == 1).long(), 2).float()
+        for prog in ("dilate_cond", "dilate_cond1"):
+            out = linked_defs[prog](even=e, step=data.dilation_step, img=x, n=n)
+            assert torch.equal(out, data.dilate_cond_targets(x, y)), prog
+        torch.testing.assert_close(linked_defs["blur"](step=data.blur_once, img=x, n=n), data.blur_targets(x, y),
+                                   rtol=0, atol=1e-6)
+        # a pinned value: one pixel of ink, blurred three times (σ² adds up: σ = √3)
+        dot = torch.zeros(1, 1, 16, 16)
+        dot[0, 0, 8, 8] = 1.0
+        out = linked_defs["blur"](step=data.blur_once, img=dot, n=F.one_hot(torch.tensor([3]), 10).float())
+        assert float(out[0, 0, 8, 8]) == pytest.approx(1 / (2 * np.pi * 3), rel=1e-3)
+        # the conditional forms are one multilinear map, also on soft inputs and a random step
+        step = models.ConvStep()
+        torch.nn.init.normal_(step.outer.weight, std=0.3)
+        es, ns = torch.rand(30, 2).softmax(-1), torch.rand(30, 10).softmax(-1)
+        torch.testing.assert_close(linked_defs["dilate_cond"](even=es, step=step, img=x, n=ns),
+                                   linked_defs["dilate_cond1"](even=es, step=step, img=x, n=ns))
+        torch.testing.assert_close(linked_defs["dilate_cond1"](even=es, step=step, img=x, n=ns),
+                                   models.reference_dilate_cond(es, step, x, ns))
 
 
-def test_compiled_dilate_links_soft_counts_and_is_differentiable():
-    dilate = programs.definitions(programs.DILATE)["dilate"]
-    model = models.DirectDilate(dilate)
-    x = torch.rand(4, 1, 16, 16)
-    out = model(x)
-    torch.testing.assert_close(out, models.reference_iter(model.step, x, model.counts(x)), rtol=1e-5, atol=1e-6)
-    out.sum().backward()
-    grads = [p.grad for p in model.parameters()]
-    assert all(g is not None and torch.isfinite(g).all() for g in grads)
-    assert any(float(p.grad.abs().sum()) > 0 for p in model.count.parameters())  # the count learns
-
-
-def test_compiled_cond_and_and_match_their_denotations():
-    defs = {**programs.definitions(programs.COND), **programs.definitions(programs.AND)}
-    and_ = defs["and_"]
-    p, q = torch.rand(7, 2).softmax(-1), torch.rand(7, 2).softmax(-1)
-    torch.testing.assert_close(and_(x=p, y=q), models.reference_and(p, q))
+def test_linked_boolean_programs_and_the_church_encoding(linked_defs):
     tt, ff = torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0])
-    torch.testing.assert_close(and_(tt, tt), tt)
-    torch.testing.assert_close(and_(tt, ff), ff)
-    model = models.DirectConditional(defs["cond"])
-    x = torch.rand(5, 1, 16, 16)
-    expect = models.reference_cond(lambda img: model.check(img).softmax(-1), model.gen, x, x)
-    torch.testing.assert_close(model(x), expect, rtol=1e-5, atol=1e-6)
+    table = {(p, q): (linked_defs["and_"](tt if p else ff, tt if q else ff).tolist(),
+                      linked_defs["eq"](tt if p else ff, tt if q else ff).tolist())
+             for p in (True, False) for q in (True, False)}
+    assert table == {(True, True): ([1.0, 0.0], [1.0, 0.0]), (True, False): ([0.0, 1.0], [0.0, 1.0]),
+                     (False, True): ([0.0, 1.0], [0.0, 1.0]), (False, False): ([0.0, 1.0], [1.0, 0.0])}
+    assert [linked_defs["and_church"].eval(p, q) for p in (True, False) for q in (True, False)] == [True, False, False, False]
+    p, q = torch.rand(50, 2).softmax(-1), torch.rand(50, 2).softmax(-1)
+    torch.testing.assert_close(linked_defs["and_"](x=p, y=q), models.reference_and(p, q))
+    torch.testing.assert_close(linked_defs["eq"](x=p, y=q), models.reference_eq(p, q))
+    torch.testing.assert_close(linked_defs["and_church"].matrix, linked_defs["and_"].matrix)
+    assert linked_defs["and_"].matrix.tolist() == [[1.0, 0.0], [0.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+    assert torch.equal(true_bools(torch.tensor([True, False])), torch.stack([tt, ff]))
+
+
+@pytest.mark.parametrize("name", list(families.ALL))
+def test_every_variant_trains_with_finite_gradients(name, digits, linked_defs):
+    fam = families.ALL[name]
+    settings = runs.Settings(seeds=1, steps=2, eval_every=1, sizes=(), sweep_steps=1, test=16)
+    task = fam.make_task(digits, settings, device.pick("cpu"))
+    variants = fam.make_variants(**{p: linked_defs[p] for p in inspect.signature(fam.make_variants).parameters})
+    batch = [t[:8] for t in task.train]
+    for v in variants:
+        torch.manual_seed(0)
+        model = v.make()
+        loss = v.loss(model, *batch)
+        assert torch.isfinite(loss)
+        loss.backward()
+        grads = [p.grad for p in model.parameters()]
+        assert all(g is not None and torch.isfinite(g).all() for g in grads), v.name
+        if hasattr(model, "count"):  # the count network learns through the compiled iteration
+            assert any(float(p.grad.abs().sum()) > 0 for p in model.count.parameters()), v.name
+        with torch.no_grad():
+            score = task.evaluate(model.eval())
+        assert set(score) == {fam.metric} and np.isfinite(score[fam.metric])
+
+
+def test_linked_models_move_with_their_compiled_program(linked_defs):
+    m = models.LinkedIter(linked_defs["dilate"], models.ConvStep())
+    assert isinstance(m.program, torch.nn.Module)  # a submodule: .to(device) moves it with the network
+    assert any(mod is m.program for mod in m.modules())
+    m = m.to(torch.float64)
+    x = torch.rand(2, 1, 16, 16, dtype=torch.float64)
+    assert m(x).dtype == torch.float64

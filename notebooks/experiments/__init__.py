@@ -1,7 +1,7 @@
-"""The experiments of notebooks 04 and 05: data, models, training loops and Cajal programs.
+"""The experiments of the notebooks 04–09: five task families of the original code, each a
+linked Cajal program with its model variants (`families/`), on shared data, models, training
+loops, sweeps, statistics and reports.
 
 Importable so that the notebooks stay short and the pieces are unit-tested
 (tests/test_experiments.py). Nothing here downloads anything.
 """
-
-from . import data, models, programs, train  # noqa: F401

@@ -9,16 +9,16 @@ loader looks, in order, for
    (bilinear) — the embedded default, which the tests use.
 
 Every image is a float tensor of shape (1, size, size) in [0, 1] (ink = 1). The task
-constructors (`dilation_targets`, `conditional_targets`, `parity_pairs`) are pure functions of
-the images and labels, so the targets are exact and reproducible.
+constructors below (`dilation_targets`, `dilate_cond_targets`, `blur_targets`, `digit_pairs`)
+are pure functions of the images and labels, so the targets are exact and reproducible.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 import torch
@@ -62,7 +62,7 @@ def _split(x: torch.Tensor, y: torch.Tensor, test_fraction: float, seed: int):
     for c in range(10):
         idx = np.flatnonzero(y.numpy() == c)
         g.shuffle(idx)
-        test.extend(idx[: int(round(len(idx) * test_fraction))])
+        test.extend(idx[: round(len(idx) * test_fraction)])
     mask = np.zeros(len(y), bool)
     mask[test] = True
     tr, te = torch.from_numpy(~mask), torch.from_numpy(mask)
@@ -80,7 +80,7 @@ def load_sklearn_digits(size: int = SIZE, test_fraction: float = 0.3, seed: int 
     return Digits(*_split(x, y, test_fraction, seed), source=f"sklearn digits 8×8 → {size}×{size}")
 
 
-def _load_mnist(root: Path, size: int) -> Optional[Digits]:
+def _load_mnist(root: Path, size: int) -> Digits | None:
     npz = root / "mnist.npz"
     if npz.is_file():
         with np.load(npz) as f:
@@ -121,7 +121,26 @@ def load_digits(source: str = "auto", size: int = SIZE, seed: int = 0) -> Digits
     return load_sklearn_digits(size=size, seed=seed)
 
 
-# ------------------------------------------------------------------ notebook 04: dilation
+# ------------------------------------------------------------------ iterated steps
+
+
+def iterates(step: Callable, x: torch.Tensor, steps: int) -> torch.Tensor:
+    """The iterates h₀ = x, h₁ = step(h₀), …, h_steps, stacked on a new dim 1."""
+    hs = [x]
+    for _ in range(steps):
+        hs.append(step(hs[-1]))
+    return torch.stack(hs, dim=1)
+
+
+def iterated(step: Callable, x: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+    """Image i with `step` applied n[i] times."""
+    n = torch.as_tensor(n, dtype=torch.long)
+    if len(n) == 0:
+        return x.clone()
+    return iterates(step, x, int(n.max()))[torch.arange(len(x)), n]
+
+
+# ------------------------------------------------------------------ dilation (dilate, dilate_cond)
 
 
 def dilate_once(x: torch.Tensor) -> torch.Tensor:
@@ -135,37 +154,60 @@ def dilation_step(x: torch.Tensor, alpha: float = ALPHA) -> torch.Tensor:
     return torch.lerp(x, dilate_once(x), alpha)
 
 
-def dilation_iterates(x: torch.Tensor, steps: int, alpha: float = ALPHA) -> torch.Tensor:
-    """The iterates h₀ = x, h₁, …, h_steps of `dilation_step`, stacked on a new dim 1."""
-    hs = [x]
-    for _ in range(steps):
-        hs.append(dilation_step(hs[-1], alpha))
-    return torch.stack(hs, dim=1)
+def dilation_iterates(x: torch.Tensor, steps: int) -> torch.Tensor:
+    return iterates(dilation_step, x, steps)
 
 
-def dilation_targets(x: torch.Tensor, n: torch.Tensor, alpha: float = ALPHA) -> torch.Tensor:
-    """Image i dilated n[i] times (the target of notebook 04: a digit of class n, n times)."""
-    n = torch.as_tensor(n, dtype=torch.long)
-    if len(n) == 0:
-        return x.clone()
-    hs = dilation_iterates(x, int(n.max()), alpha)
-    return hs[torch.arange(len(x)), n]
+def dilation_targets(x: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+    """Image i dilated n[i] times (the `dilate` task: a digit of class n, n times)."""
+    return iterated(dilation_step, x, n)
 
 
-# ------------------------------------------------------------------ notebook 05
+def even(y: torch.Tensor) -> torch.Tensor:
+    """The parity of each digit as a bool tensor (True = even)."""
+    return (y % 2) == 0
 
 
-def prototype_one(digits: Digits) -> torch.Tensor:
-    """The training image of a 1 nearest to the mean 1: "an image of a 1" (1, S, S)."""
-    ones = digits.train_x[digits.train_y == 1]
-    d = ((ones - ones.mean(0, keepdim=True)) ** 2).flatten(1).sum(1)
-    return ones[int(d.argmin())].clone()
+def dilate_cond_targets(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The `dilate_cond` task: an even digit is kept, an odd digit n is dilated n times."""
+    return iterated(dilation_step, x, torch.where(even(y), 0, y))
 
 
-def conditional_targets(x: torch.Tensor, y: torch.Tensor, one: torch.Tensor) -> torch.Tensor:
-    """The conditional task: the input where the digit is a 1, otherwise the image `one`."""
-    is_one = (y == 1).view(-1, *([1] * (x.dim() - 1))).to(x.dtype)
-    return is_one * x + (1 - is_one) * one.expand_as(x)
+# ------------------------------------------------------------------ blur
+
+BLUR_SIZE, BLUR_SIGMA = 13, 1.0
+
+
+def gaussian_kernel(size: int = BLUR_SIZE, sigma: float = BLUR_SIGMA) -> torch.Tensor:
+    """The normalised 2-D Gaussian (size × size), as torchvision's `gaussian_blur` makes it."""
+    half = (size - 1) * 0.5
+    k = torch.exp(-0.5 * (torch.linspace(-half, half, size) / sigma) ** 2)
+    k = k / k.sum()
+    return torch.outer(k, k)
+
+
+def _blur_torch(x: torch.Tensor, size: int, sigma: float) -> torch.Tensor:
+    pad = size // 2
+    k = gaussian_kernel(size, sigma).to(x)[None, None]
+    return F.conv2d(F.pad(x, (pad, pad, pad, pad), mode="reflect"), k)
+
+
+def blur_once(x: torch.Tensor, size: int = BLUR_SIZE, sigma: float = BLUR_SIGMA) -> torch.Tensor:
+    """One Gaussian blur (13×13, σ = 1, reflect padding): torchvision's `gaussian_blur` when
+    installed, else the same computation in torch (`_blur_torch`; a test checks they agree)."""
+    try:
+        from torchvision.transforms.functional import gaussian_blur
+    except ImportError:
+        return _blur_torch(x, size, sigma)
+    return gaussian_blur(x, [size, size], [sigma, sigma])
+
+
+def blur_targets(x: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+    """Image i blurred n[i] times (the `blur` task: a digit of class n, n times)."""
+    return iterated(blur_once, x, n)
+
+
+# ------------------------------------------------------------------ pairs of digits (and, eq)
 
 
 def odd(y: torch.Tensor) -> torch.Tensor:
@@ -173,19 +215,17 @@ def odd(y: torch.Tensor) -> torch.Tensor:
     return (y % 2) == 1
 
 
-def parity_pairs(x: torch.Tensor, y: torch.Tensor, count: int, seed: int = 0):
-    """`count` random pairs of images and the AND of their parities (odd ∧ odd).
+def digit_pairs(x: torch.Tensor, y: torch.Tensor, count: int, seed: int = 0):
+    """`count` random pairs of images with their digits' parities.
 
-    Returns (a, b, target, odd_a, odd_b): images (count, 1, S, S) ×2 and bool tensors (count,).
-    """
+    Returns (a, b, odd_a, odd_b): images (count, 1, S, S) ×2 and bool tensors (count,)."""
     g = torch.Generator().manual_seed(seed)
     i = torch.randint(len(x), (count,), generator=g)
     j = torch.randint(len(x), (count,), generator=g)
-    pa, pb = odd(y[i]), odd(y[j])
-    return x[i], x[j], pa & pb, pa, pb
+    return x[i], x[j], odd(y[i]), odd(y[j])
 
 
-def subset(n_items: int, count: Optional[int], seed: int) -> torch.Tensor:
+def subset(n_items: int, count: int | None, seed: int) -> torch.Tensor:
     """Indices of a random subset of `count` of `n_items` (all of them when count is None)."""
     if count is None or count >= n_items:
         return torch.arange(n_items)

@@ -1,38 +1,25 @@
-"""The networks of the experiments: the pieces linked into Cajal programs and the baselines.
+"""The networks of the experiments, and the pieces that link them to compiled Cajal programs.
 
-Notebook 04 (iterated dilation):
-- `CountNet`: a small CNN reading an image and scoring how many times to iterate (logits over ℕ).
-- `ConvStep`: the learned step, Image → Image: x + conv₁ₓ₁(relu(conv₃ₓ₃(x))), the residual
-  branch initialised to zero, so it starts as the identity. (The true step, a lerp with a
-  max-pool, is not linear in pixels, so a purely linear convolution could not represent it;
-  Cajal only asks a linked `Image ⊸ Image` to map images to images.)
-- `DirectDilate`: the compiled `dilate` program linked to a `CountNet` (its softmax is the soft
-  count) and a `ConvStep`. `program` is anything with the signature of the Cajal definition,
-  `program(step=..., img=..., n=...)` — the compiled `Definition` in the notebook,
-  `reference_iter` (the same sum written in PyTorch) in the tests.
-- `TypePreservingDilate`: the same interface (soft count, learned step, image) but the compiled
-  iteration is replaced by learned linear maps, one per count: Σᵢ nᵢ · Lᵢ(step(img)).
-- `DilationCNN`: the indirect model, a plain fully-convolutional network (dilated 3×3 convs,
-  residual) with about the same number of parameters as `DirectDilate`.
+Building blocks: `SmallCNN` (and its heads `CountNet`, image → logits over ℕ, and `Classifier`,
+image → logits of a 𝟚), the learned steps `ConvStep` (non-linear, for dilation) and `LinearStep`
+(one 13×13 convolution, for blur), the plain baselines `ImageCNN`, `ImageMLP` and `PairCNN`.
 
-Notebook 05 (linear neurons):
-- `Classifier`: a small CNN with 2 outputs, a 𝟚 (index 0 = tt, as Cajal encodes it).
-- `Generator`: an MLP Image → Image with a sigmoid output.
-- `DirectConditional`: the compiled conditional linked to a `Classifier` (check) and a
-  `Generator`; the identity branch is fixed.
-- `MLPImage`: the indirect model, an MLP Image → Image; `ResidualMLPImage`: x + MLP(x), a
-  stronger baseline that, like the program, starts with the identity.
-- `DirectAnd`: the compiled `and` on two parity classifiers (one shared network, applied to
-  each image); `PairCNN`: a CNN on the two images side by side.
+Linked models take `program`: the compiled Cajal definition (anything with its keyword
+signature; `linked` turns a `Definition` into its compiled `nn.Module`, so `.to(device)` moves
+it with the network), or a PyTorch reference of the same denotation in the tests.
+
+The type-preserving models (`LearnedIter`, `LearnedCondIter`, `LearnedBool2`) keep the typed
+interface of a program — the same soft ℕ and 𝟚 values and learned step — but replace the
+program's body with a learned map of the same type.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from torch import nn
 
 NAT_DIM = 10
 
@@ -42,16 +29,45 @@ def n_params(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
 
+def linked(program):
+    """The compiled module of a Cajal `Definition` (a submodule that follows `.to(device)`);
+    any other callable (a reference written in PyTorch) as it is."""
+    return program.module() if hasattr(program, "module") and hasattr(program, "compiled") else program
+
+
+def _col(v: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """A per-example weight (B,) shaped to broadcast against a batch like `like`."""
+    return v.view(-1, *([1] * (like.dim() - 1)))
+
+
 def reference_iter(step: Callable, img: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
-    """Σᵢ nᵢ · stepⁱ(img) for a batch (the denotation of iter{img | y ↪ step y}(n), written
-    directly in PyTorch: LANGUAGE.md section 5). `n` has shape (B, N); `img` (B, …)."""
-    out = 0
-    h = img
+    """Σᵢ nᵢ · stepⁱ(img), the denotation of iter{img | y ↪ step y}(n) (LANGUAGE.md §5),
+    written by hand in PyTorch. `n` is (B, nat_dim)."""
+    out, h = 0, img
     for i in range(n.shape[-1]):
         if i:
             h = step(h)
-        out = out + n[:, i].view(-1, *([1] * (img.dim() - 1))) * h
+        out = out + _col(n[:, i], img) * h
     return out
+
+
+def reference_dilate_cond(even: torch.Tensor, step: Callable, img: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+    """e_tt · img + e_ff · Σᵢ nᵢ · stepⁱ(img), the denotation of `dilate_cond`, by hand."""
+    return _col(even[:, 0], img) * img + _col(even[:, 1], img) * reference_iter(step, img, n)
+
+
+def reference_and(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The denotation of `and` on soft booleans [p(tt), p(ff)]: tt only when both are tt."""
+    return torch.stack([x[..., 0] * y[..., 0], x[..., 0] * y[..., 1] + x[..., 1] * (y[..., 0] + y[..., 1])], -1)
+
+
+def reference_eq(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The denotation of `eq` = if x then y else not y."""
+    return torch.stack([x[..., 0] * y[..., 0] + x[..., 1] * y[..., 1],
+                        x[..., 0] * y[..., 1] + x[..., 1] * y[..., 0]], -1)
+
+
+# ------------------------------------------------------------------ building blocks
 
 
 class SmallCNN(nn.Module):
@@ -84,7 +100,8 @@ class Classifier(SmallCNN):
 
 
 class ConvStep(nn.Module):
-    """A learned Image → Image step: x + conv1×1(relu(conv3×3(x))), starting as the identity."""
+    """A learned Image → Image step: x + conv1×1(relu(conv3×3(x))), starting as the identity.
+    (The true dilation step, a lerp with a max-pool, is not linear in pixels.)"""
 
     def __init__(self, hidden: int = 8):
         super().__init__()
@@ -97,48 +114,27 @@ class ConvStep(nn.Module):
         return x + self.outer(F.relu(self.inner(x)))
 
 
-class DirectDilate(nn.Module):
-    """The compiled `dilate` linked to a count network and a learned step."""
+class LinearStep(nn.Module):
+    """A learned linear Image → Image step: one k×k convolution with reflect padding, starting
+    as the identity (a Gaussian blur is such a step)."""
 
-    def __init__(self, program: Callable, nat_dim: int = NAT_DIM, size: int = 16):
+    def __init__(self, size: int = 7):
         super().__init__()
-        self.program = program
-        self.count = CountNet(nat_dim, size)
-        self.step = ConvStep()
-
-    def counts(self, x: torch.Tensor) -> torch.Tensor:
-        """The soft count, a distribution over ℕ (B, nat_dim)."""
-        return self.count(x).softmax(-1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.program(step=self.step, img=x, n=self.counts(x))
-
-
-class TypePreservingDilate(nn.Module):
-    """Same interface as `DirectDilate`, but the iteration is a learned map: Σᵢ nᵢ · Lᵢ(step(img)),
-    each Lᵢ a linear convolution (kernel 2·nat_dim−1 tall, 3 wide) starting as the identity."""
-
-    def __init__(self, nat_dim: int = NAT_DIM, size: int = 16):
-        super().__init__()
-        self.count = CountNet(nat_dim, size)
-        self.step = ConvStep()
-        kh = 2 * nat_dim - 1
-        self.maps = nn.Conv2d(1, nat_dim, (kh, 3), padding=(kh // 2, 1), bias=False)
+        self.conv = nn.Conv2d(1, 1, size, padding=size // 2, padding_mode="reflect", bias=False)
         with torch.no_grad():
-            self.maps.weight.normal_(0, 0.01)
-            self.maps.weight[:, 0, kh // 2, 1] += 1.0
-
-    def counts(self, x: torch.Tensor) -> torch.Tensor:
-        return self.count(x).softmax(-1)
+            self.conv.weight.zero_()
+            self.conv.weight[0, 0, size // 2, size // 2] = 1.0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n = self.counts(x)
-        return (n[:, :, None, None] * self.maps(self.step(x))).sum(1, keepdim=True)
+        return self.conv(x)
 
 
-class DilationCNN(nn.Module):
-    """The indirect model: a plain residual CNN, dilated 3×3 convolutions (receptive field
-    covers the image), about as many parameters as `DirectDilate`."""
+# ------------------------------------------------------------------ direct: plain networks
+
+
+class ImageCNN(nn.Module):
+    """A plain residual CNN, image → image: dilated 3×3 convolutions (the receptive field covers
+    the image), the output layer initialised to zero so that it starts as the identity."""
 
     def __init__(self, width: int = 12):
         super().__init__()
@@ -155,34 +151,11 @@ class DilationCNN(nn.Module):
         return x + self.out(self.body(x))
 
 
-# ------------------------------------------------------------------ notebook 05
-
-
-class Generator(nn.Module):
-    """Image → Image through an MLP with a `hidden`-unit bottleneck and a sigmoid output."""
+class ImageMLP(nn.Module):
+    """The simplest plain network, image → image: x + MLP(x), one hidden layer, starting as the
+    identity."""
 
     def __init__(self, size: int = 16, hidden: int = 16):
-        super().__init__()
-        self.size = size
-        self.net = nn.Sequential(nn.Flatten(), nn.Linear(size * size, hidden), nn.ReLU(),
-                                 nn.Linear(hidden, size * size), nn.Sigmoid())
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x).view(-1, 1, self.size, self.size)
-
-
-class MLPImage(Generator):
-    """The indirect model of the conditional task: an MLP Image → Image."""
-
-    def __init__(self, size: int = 16, hidden: int = 20):
-        super().__init__(size, hidden)
-
-
-class ResidualMLPImage(nn.Module):
-    """A stronger indirect model of the conditional task: x + MLP(x), starting as the identity
-    (so, like the program, it gets the "pass the input through" branch for free)."""
-
-    def __init__(self, size: int = 16, hidden: int = 20):
         super().__init__()
         self.size = size
         self.net = nn.Sequential(nn.Flatten(), nn.Linear(size * size, hidden), nn.ReLU(),
@@ -194,31 +167,59 @@ class ResidualMLPImage(nn.Module):
         return x + self.net(x).view(-1, 1, self.size, self.size)
 
 
-class DirectConditional(nn.Module):
-    """The compiled conditional `cond(check, gen, x, x′)` linked to a classifier and a generator.
-    `x` feeds the condition and `x′` the branches: the same image, given twice, because a
-    linear program may use each input only once (duplication happens outside Cajal)."""
+class PairCNN(nn.Module):
+    """A plain network on two images side by side → a soft 𝟚."""
 
-    def __init__(self, program: Callable, size: int = 16, hidden: int = 16):
+    def __init__(self, size: int = 16):
         super().__init__()
-        self.program = program
-        self.check = Classifier(size)
-        self.gen = Generator(size, hidden)
+        self.net = SmallCNN(2, size=(size, 2 * size))
 
-    def check_bool(self, x: torch.Tensor) -> torch.Tensor:
-        """The soft 𝟚 the condition sees, (B, 2): [p(tt) = "is a 1", p(ff)]."""
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.cat([a, b], dim=-1)).softmax(-1)
+
+
+# ------------------------------------------------------------------ indirect: linked programs
+
+
+class LinkedIter(nn.Module):
+    """`program(step, img, n)` (dilate, blur) linked to a count network and a learned step."""
+
+    def __init__(self, program: Callable, step: nn.Module, nat_dim: int = NAT_DIM, size: int = 16):
+        super().__init__()
+        self.program = linked(program)
+        self.count = CountNet(nat_dim, size)
+        self.step = step
+
+    def counts(self, x: torch.Tensor) -> torch.Tensor:
+        """The soft count, a distribution over ℕ (B, nat_dim)."""
+        return self.count(x).softmax(-1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.program(step=self.step, img=x, n=self.counts(x))
+
+
+class LinkedCondIter(LinkedIter):
+    """`program(even, step, img, n)` (dilate_cond) linked to a parity classifier, a count
+    network and a learned step."""
+
+    def __init__(self, program: Callable, step: nn.Module, nat_dim: int = NAT_DIM, size: int = 16):
+        super().__init__(program, step, nat_dim, size)
+        self.check = Classifier(size)
+
+    def even(self, x: torch.Tensor) -> torch.Tensor:
+        """The soft 𝟚 "is even" (B, 2)."""
         return self.check(x).softmax(-1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.program(check=lambda img: self.check(img).softmax(-1), gen=self.gen, x=x, x2=x)
+        return self.program(even=self.even(x), step=self.step, img=x, n=self.counts(x))
 
 
-class DirectAnd(nn.Module):
-    """The compiled `and` on a parity classifier applied to each image: and (odd a) (odd b)."""
+class LinkedBool2(nn.Module):
+    """`program(x, y)` : 𝟚 ⊸ 𝟚 ⊸ 𝟚 (and, eq) on one parity classifier applied to each image."""
 
     def __init__(self, program: Callable, size: int = 16):
         super().__init__()
-        self.program = program
+        self.program = linked(program)
         self.odd = Classifier(size)
 
     def bools(self, a: torch.Tensor, b: torch.Tensor):
@@ -229,25 +230,51 @@ class DirectAnd(nn.Module):
         return self.program(x=pa, y=pb)
 
 
-class PairCNN(nn.Module):
-    """The indirect model of the parity task: a CNN on the two images side by side → 2 logits."""
+# ------------------------------------------------------------------ type-preserving: learned bodies
+
+
+def _identity_maps(channels: int, height: int) -> nn.Conv2d:
+    """`channels` linear maps Image → Image (height × 3 convolutions), each starting near the identity."""
+    maps = nn.Conv2d(1, channels, (height, 3), padding=(height // 2, 1), bias=False)
+    with torch.no_grad():
+        maps.weight.normal_(0, 0.01)
+        maps.weight[:, 0, height // 2, 1] += 1.0
+    return maps
+
+
+class LearnedIter(LinkedIter):
+    """The typed interface of `dilate`/`blur` (soft count, learned step, image) with the
+    iteration replaced by learned linear maps, one per count: Σᵢ nᵢ · Lᵢ(step(img))."""
+
+    def __init__(self, step: nn.Module, nat_dim: int = NAT_DIM, size: int = 16):
+        super().__init__(None, step, nat_dim, size)
+        self.maps = _identity_maps(nat_dim, 2 * nat_dim - 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n = self.counts(x)
+        return (n[:, :, None, None] * self.maps(self.step(x))).sum(1, keepdim=True)
+
+
+class LearnedCondIter(LinkedCondIter):
+    """The typed interface of `dilate_cond` with its body learned: Σⱼ Σᵢ eⱼ nᵢ · Lⱼᵢ(step(img))."""
+
+    def __init__(self, step: nn.Module, nat_dim: int = NAT_DIM, size: int = 16):
+        super().__init__(None, step, nat_dim, size)
+        self.maps = _identity_maps(2 * nat_dim, 2 * nat_dim - 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        w = (self.even(x)[:, :, None] * self.counts(x)[:, None, :]).flatten(1)  # (B, 2·nat_dim)
+        return (w[:, :, None, None] * self.maps(self.step(x))).sum(1, keepdim=True)
+
+
+class LearnedBool2(LinkedBool2):
+    """The typed interface of `and`/`eq` with a learned body of type 𝟚 ⊸ 𝟚 ⊸ 𝟚: each pair of
+    basis booleans maps to a learned distribution over 𝟚, so soft booleans stay soft booleans."""
 
     def __init__(self, size: int = 16):
-        super().__init__()
-        self.net = SmallCNN(2, size=(size, 2 * size))
+        super().__init__(None, size)
+        self.table = nn.Parameter(torch.zeros(2, 2, 2))
 
     def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        return self.net(torch.cat([a, b], dim=-1)).softmax(-1)
-
-
-def reference_cond(check, gen, x, x2):
-    """The denotation of `iter{x2 | y ↪ gen y}(if check x then 0 else 1)`, in PyTorch:
-    c_tt · x2 + c_ff · gen(x2)."""
-    c = check(x)
-    shape = (-1, *([1] * (x2.dim() - 1)))
-    return c[:, 0].view(shape) * x2 + c[:, 1].view(shape) * gen(x2)
-
-
-def reference_and(x, y):
-    """The denotation of `and` (LANGUAGE.md section 5): tt only when both are tt."""
-    return torch.stack([x[..., 0] * y[..., 0], x[..., 0] * y[..., 1] + x[..., 1] * (y[..., 0] + y[..., 1])], -1)
+        pa, pb = self.bools(a, b)
+        return torch.einsum("bi,bj,ijk->bk", pa, pb, self.table.softmax(-1))

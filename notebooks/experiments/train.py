@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
 
 import torch
 
@@ -69,7 +69,7 @@ class History:
     steps: list[int] = field(default_factory=list)
     metrics: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
-    model: Optional[torch.nn.Module] = field(default=None, repr=False)  # the trained model, if kept
+    model: torch.nn.Module | None = field(default=None, repr=False)  # the trained model, if kept
 
     def add(self, step: int, values: dict[str, float]) -> None:
         self.steps.append(step)
@@ -81,12 +81,15 @@ class History:
 
 
 def train(model: torch.nn.Module, loss_fn: Callable, data: Sequence[torch.Tensor], *, steps: int,
-          batch: int = 64, lr: float = 3e-3, seed: int = 0, evaluate: Optional[Callable] = None,
+          batch: int = 64, lr: float = 3e-3, seed: int = 0, evaluate: Callable | None = None,
           eval_every: int = 50, bar=None) -> History:
     """Adam on random minibatches of `data` (tensors sharing their first dimension).
 
     `loss_fn(model, *batch)` returns a scalar; `evaluate(model)` a dict of metrics, recorded at
-    step 0, every `eval_every` steps and at the end (under torch.no_grad, in eval mode)."""
+    step 0, every `eval_every` steps and at the end (under torch.no_grad, in eval mode). The
+    model is moved to the device of `data`; the minibatch order depends only on `seed`."""
+    device = data[0].device
+    model.to(device)
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     hist = History()
@@ -102,7 +105,7 @@ def train(model: torch.nn.Module, loss_fn: Callable, data: Sequence[torch.Tensor
 
     record(0)
     for step in range(1, steps + 1):
-        idx = torch.randint(n, (min(batch, n),), generator=g)
+        idx = torch.randint(n, (min(batch, n),), generator=g).to(device)
         loss = loss_fn(model, *(t[idx] for t in data))
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -116,27 +119,7 @@ def train(model: torch.nn.Module, loss_fn: Callable, data: Sequence[torch.Tensor
     return hist
 
 
-def steps_to_reach(hist: History, key: str, threshold: float) -> Optional[int]:
-    """The first recorded step at which metric `key` reaches `threshold` (None: never)."""
-    for s, v in zip(hist.steps, hist.metrics[key]):
-        if v >= threshold:
-            return s
-    return None
-
-
-# ------------------------------------------------------------------ summaries
-
-
-def mean_std(values: Sequence[float]) -> tuple[float, float]:
-    vals = [float(v) for v in values]
-    m = sum(vals) / len(vals)
-    sd = math.sqrt(sum((v - m) ** 2 for v in vals) / (len(vals) - 1)) if len(vals) > 1 else 0.0
-    return m, sd
-
-
-def fmt(values: Sequence[float], digits: int = 2) -> str:
-    m, sd = mean_std(values)
-    return f"{m:.{digits}f} ± {sd:.{digits}f}"
+# ------------------------------------------------------------------ tables
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -148,8 +131,3 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
         return "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
-
-
-def stack(histories: Sequence[History], key: str) -> torch.Tensor:
-    """Metric `key` of several runs (same schedule) as a (runs, evaluations) tensor."""
-    return torch.tensor([h.metrics[key] for h in histories])
