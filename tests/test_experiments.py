@@ -309,7 +309,9 @@ def test_sweep_is_paired_and_reported(digits, tmp_path):
     row = summary.row()
     assert row.family == "eq" and row.faster.verdict in (stats.REPRODUCED, stats.NOT_REPRODUCED, stats.INCONCLUSIVE)
     path = summary.save(tmp_path)
-    assert report.load_rows(tmp_path) == [report.Row.from_json(json.loads(path.read_text()))] == [row]
+    saved = json.loads(path.read_text())
+    assert report.load_rows(tmp_path) == [report.Row.from_json(saved["row"])] == [row]
+    assert saved["runs"]["curves"]["twin"] == saved["runs"]["curves"]["direct"] and saved["runs"]["steps"] == [0, 3, 6]
     md = report.markdown([row])
     assert md.splitlines()[2].startswith("| `eq` | indirect vs direct | ")
     with pytest.raises(ValueError):

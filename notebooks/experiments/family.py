@@ -40,8 +40,6 @@ class Task:
 @dataclass(frozen=True)
 class Family:
     name: str            # as in the original code: dilate, dilate_cond, blur, and, eq
-    title: str
-    task_text: str       # one line: what is computed
     programs: tuple      # the Cajal sources linked (the notebook's %%cajal cells, in order)
     metric: str          # the score's key in `Task.score` (higher is better)
     unit: str

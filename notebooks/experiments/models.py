@@ -273,7 +273,9 @@ class LearnedBool2(LinkedBool2):
 
     def __init__(self, size: int = 16):
         super().__init__(None, size)
-        self.table = nn.Parameter(torch.zeros(2, 2, 2))
+        # random, not uniform: with equal rows the output ignores the booleans, and no gradient
+        # would ever reach the classifier
+        self.table = nn.Parameter(torch.randn(2, 2, 2))
 
     def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         pa, pb = self.bools(a, b)

@@ -5,18 +5,13 @@ from __future__ import annotations
 from .. import data as D
 from .. import models as M
 from .. import programs
-from ..family import Family
-from ..runs import Settings, Variant
-from .common import image_task, mse
-
-
-def make_task(digits, settings, device):
-    return image_task(digits, D.dilation_targets, settings, device)
+from ..runs import Variant
+from .common import DIRECT_IMAGE, image_family, mse
 
 
 def make_variants(dilate) -> list[Variant]:
     return [
-        Variant("direct", M.ImageCNN, mse, "C3", "a plain residual CNN, image → image"),
+        DIRECT_IMAGE,
         Variant("direct_simple", M.ImageMLP, mse, "C1", "a plain MLP with a skip, image → image"),
         Variant("indirect", lambda: M.LinkedIter(dilate, M.ConvStep()), mse, "C0",
                 "count CNN → soft ℕ, learned step, compiled `dilate`"),
@@ -25,10 +20,4 @@ def make_variants(dilate) -> list[Variant]:
     ]
 
 
-FAMILY = Family(
-    name="dilate", title="Learning to iterate a dilation",
-    task_text="a digit of class n, dilated n times (x ← lerp(x, dilate(x), 0.7), vertical 3-pixel element)",
-    programs=(programs.DILATE,), metric="psnr", unit="dB",
-    quick=Settings(seeds=2, steps=40, eval_every=20, sizes=(60,), sweep_steps=20, test=128),
-    full=Settings(seeds=5, steps=200, eval_every=20, sizes=(50, 200), sweep_steps=100, test=192),
-    make_task=make_task, make_variants=make_variants)
+FAMILY = image_family("dilate", D.dilation_targets, programs=(programs.DILATE,), make_variants=make_variants)
