@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "notebooks"))
 
-from experiments import models as M
-from experiments import programs as P
-from experiments.families.common import mse, nll
-from timing import timed
+from experiments import models as M  # noqa: E402
+from experiments import programs as P  # noqa: E402
+from experiments.families.common import mse, nll  # noqa: E402
+from timing import timed  # noqa: E402
 
 TARGET = 1.1
 

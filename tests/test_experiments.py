@@ -15,12 +15,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("sklearn")
-import torch.nn.functional as F
+import torch.nn.functional as F  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))
 
-from experiments import (
+from experiments import (  # noqa: E402
     data,
     device,
     families,
@@ -31,9 +31,9 @@ from experiments import (
     stats,
     train,
 )
-from experiments.families.common import true_bools
+from experiments.families.common import true_bools  # noqa: E402
 
-import cajal
+import cajal  # noqa: E402
 
 torch.set_num_threads(1)
 

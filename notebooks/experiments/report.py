@@ -44,7 +44,8 @@ class Row:
 
     @staticmethod
     def from_json(d: dict) -> Row:
-        claim = lambda c: Claim(c["measure"], stats.Interval(**c["diff"]), c["verdict"])
+        def claim(c: dict) -> Claim:
+            return Claim(c["measure"], stats.Interval(**c["diff"]), c["verdict"])
         return Row(**{**d, "faster": claim(d["faster"]), "data_efficient": claim(d["data_efficient"])})
 
 
@@ -115,7 +116,10 @@ class Summary:
         mode = "QUICK" if self.quick else "full"
         lines = [(f"EXPERIMENT {f.name.upper()} SUMMARY ({mode} mode, {self.source}, {s.settings.seeds} seeds, "
                   f"{s.device}, sweep {s.seconds:.0f} s)"), ""]
-        fmt = lambda iv: iv.format(3 if f.unit == "" else 2)
+        digits = 3 if f.unit == "" else 2
+
+        def fmt(iv: stats.Interval) -> str:
+            return iv.format(digits)
         rows = [[name, fmt(stats.interval(s.final(name, key)))]
                 + [fmt(stats.interval(s.at_size(name, n, key))) for n in s.sizes()] for name in s.names()]
         lines += [f"final {key} (mean [95% CI])", table(

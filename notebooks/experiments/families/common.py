@@ -34,12 +34,15 @@ DIRECT_IMAGE = Variant("direct", M.ImageCNN, mse, "C3", "a plain residual CNN, i
 DIRECT_PAIR = Variant("direct", M.PairCNN, nll, "C3", "a plain CNN on the two images side by side")
 
 
+def _to(device, *tensors) -> tuple:
+    return tuple(t.to(device) for t in tensors)
+
+
 def image_task(targets: Callable, digits: D.Digits, settings, device) -> Task:
     """Images and `targets(images, labels)`; the score is the test PSNR (dB)."""
     x, y = digits.train_x, digits.train_y
     tx, ty = digits.test_x[: settings.test], digits.test_y[: settings.test]
-    to = lambda *ts: tuple(t.to(device) for t in ts)
-    return Task(train=to(x, targets(x, y)), test=to(tx, targets(tx, ty)),
+    return Task(train=_to(device, x, targets(x, y)), test=_to(device, tx, targets(tx, ty)),
                 score=lambda model, a, t: {"psnr": mean_psnr(model(a), t)}, truth={"digit": ty.to(device)})
 
 
@@ -49,8 +52,7 @@ def pair_task(label: Callable, digits: D.Digits, settings, device, pairs: int = 
     0.5 however unbalanced the labels are)."""
     a, b, pa, pb = D.digit_pairs(digits.train_x, digits.train_y, pairs, seed=0)
     ta, tb, tpa, tpb = D.digit_pairs(digits.test_x, digits.test_y, settings.test, seed=1)
-    to = lambda *ts: tuple(t.to(device) for t in ts)
-    return Task(train=to(a, b, label(pa, pb)), test=to(ta, tb, label(tpa, tpb)),
+    return Task(train=_to(device, a, b, label(pa, pb)), test=_to(device, ta, tb, label(tpa, tpb)),
                 score=lambda model, a, b, t: {"bacc": bool_balanced_accuracy(model(a, b), t)},
                 truth={"odd_a": tpa.to(device), "odd_b": tpb.to(device)})
 
