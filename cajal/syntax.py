@@ -8,6 +8,7 @@ node, and `succ` of a numeral folds (use `succ()` to build terms).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
@@ -88,15 +89,17 @@ def arrows(*types: Type) -> Type:
     return result
 
 
-def abstract_names(t: Type) -> set[str]:
-    """The abstract types a type mentions (a type is finite-dimensional iff there are none)."""
+@functools.lru_cache(maxsize=4096)
+def abstract_names(t: Type) -> frozenset[str]:
+    """The abstract types a type mentions (a type is finite-dimensional iff there are none).
+    Cached: linking asks this of the same few types on every call of a compiled program."""
     match t:
         case Arrow(dom, cod):
             return abstract_names(dom) | abstract_names(cod)
         case Abstract(name):
-            return {name}
+            return frozenset((name,))
         case _:
-            return set()
+            return frozenset()
 
 
 # ---------------------------------------------------------------- terms

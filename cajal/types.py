@@ -89,7 +89,7 @@ def check(term: Term, ctx: Optional[Mapping] = None, *, defs: Optional[Mapping[s
     return checker.typing
 
 
-def _abstract_in(t: Type) -> set[str]:
+def _abstract_in(t: Type) -> frozenset[str]:
     from .syntax import abstract_names
     return abstract_names(t)
 

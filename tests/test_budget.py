@@ -70,3 +70,20 @@ def test_a_large_compile_fits_in_little_more_than_its_output():
 def test_a_compile_above_the_memory_cap_is_refused_cleanly():
     out = _capped(60, 20)  # 20 MiB of headroom for 49 MiB: the allocation fails
     assert "refused: the machine ran out of memory while" in out
+
+
+SHOWN = CAPPED.replace(
+    'm = cajal.compile("λf:ℕ ⊸ ℕ. f", nat_dim=int(sys.argv[1])).matrix\n    print("done", tuple(m.shape))',
+    's = cajal.Session(nat_dim=int(sys.argv[1]))\n'
+    '    view = s.run(":matrix λf:ℕ ⊸ ℕ. f")[-1]\n'
+    '    print("done", view._repr_mimebundle_()["text/plain"])')
+
+
+def test_a_large_matrix_is_drawn_without_copying_it():
+    # The 49 MiB matrix and its summary (block means read tile by tile) within 120 MiB: a
+    # float64 copy of the matrix alone would need 99 MiB more.
+    done = subprocess.run([sys.executable, "-c", SHOWN, "60", "120"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "done" in done.stdout and "shape 3600×3600 (12,960,000 entries)" in done.stdout, done.stdout
+    assert "nonzero 3,600" in done.stdout

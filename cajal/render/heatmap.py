@@ -89,7 +89,6 @@ def _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name) -> View
     if t.is_complex():
         t = t.real
     exact = repr if t.dtype == torch.float64 else "{:.9g}".format
-    t = t.double()
     out_type = as_type(out_type) if out_type is not None else None
     ins = []
     for i, x in enumerate(in_types):
@@ -116,13 +115,14 @@ def _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name) -> View
                          + (f"dimension {d}" if d is not None else "no finite dimension") + "; it is labelled by index")
 
     numel = t.numel()
-    finite = t[torch.isfinite(t)]
-    scale = float(finite.abs().max()) if finite.numel() else 0.0
-    scale = scale if scale > 0 else 1.0
     slices_shape = tuple(t.shape[2:])
     n_slices = math.prod(slices_shape) if slices_shape else 1
     if numel > MAX_CELLS or n_slices > MAX_SLICES:
         return _summary(t, axes, title, notes, exact)
+    t = t.double()  # small from here on: at most MAX_CELLS entries
+    finite = t[torch.isfinite(t)]
+    scale = float(finite.abs().max()) if finite.numel() else 0.0
+    scale = scale if scale > 0 else 1.0
 
     if t.dim() == 1:
         t2 = t.reshape(-1, 1)
@@ -287,9 +287,48 @@ def _bins(ax) -> tuple[list[tuple[int, int]], list[str]]:
     return bins, [str(a) if b - a == 1 else f"{a}–{b - 1}" for a, b in bins]
 
 
+TILE = 1 << 22  # a summary reads a large tensor this many entries at a time
+
+
+class _BlockStats:
+    """Block means and whole-tensor statistics of a large matrix, read tile by tile, so that a
+    summary needs memory for one tile (in float64), never a copy of the tensor."""
+
+    def __init__(self, m, rbins, cbins):
+        import torch
+
+        nc = m.shape[1]
+        c_edges = torch.tensor([a for a, _ in cbins] + [nc])
+        sums = torch.zeros(len(rbins), len(cbins), dtype=torch.float64)
+        sumsq, lo, hi, nonzero, finite = 0.0, math.inf, -math.inf, 0, 0
+        rows = max(1, TILE // max(1, nc))
+        cols = min(nc, TILE)
+        for i, (ra, rb) in enumerate(rbins):
+            for r in range(ra, rb, rows):
+                for c in range(0, nc, cols):
+                    x = m[r:min(rb, r + rows), c:c + cols].double()
+                    nonzero += int(torch.count_nonzero(x))
+                    good = x if bool(torch.isfinite(x).all()) else x[torch.isfinite(x)]
+                    if good.numel():
+                        finite += good.numel()
+                        sumsq += float(torch.linalg.vector_norm(good)) ** 2
+                        small, big = torch.aminmax(good)
+                        lo, hi = min(lo, float(small)), max(hi, float(big))
+                    # column sums of the tile, then their sums over each column bin it meets
+                    acc = torch.zeros(x.shape[1] + 1, dtype=torch.float64)
+                    acc[1:] = torch.nan_to_num(x).sum(0).cumsum(0)
+                    edges = (c_edges.clamp(c, c + x.shape[1]) - c)
+                    sums[i] += acc[edges[1:]] - acc[edges[:-1]]
+        counts = torch.tensor([b - a for a, b in rbins], dtype=torch.float64)[:, None] * \
+            (c_edges[1:] - c_edges[:-1]).double()[None, :]
+        self.means = sums / counts.clamp_min(1)
+        self.norm = math.sqrt(sumsq) if finite else float("nan")
+        self.lo, self.hi = (lo, hi) if finite else (float("nan"), float("nan"))
+        self.nonzero = nonzero
+
+
 def _summary(t, axes: list[_Axis], title, notes, exact) -> View:
     """Block means of a large tensor (as a matrix: output × all inputs), with shape and norms."""
-    import torch
 
     m = t.reshape(t.shape[0], -1) if t.dim() > 1 else t.reshape(-1, 1)
     nr, nc = m.shape
@@ -306,27 +345,15 @@ def _summary(t, axes: list[_Axis], title, notes, exact) -> View:
             cnames = [f"{first.name} = {first.label(g)}" for g in range(first.size)]
         else:
             cbins, cnames = _bins(_Axis("inputs", None, nc, row.nat_dim))
-    # Block sums through cumulative sums: one pass, fast for any size.
-    cs = torch.zeros(nr + 1, nc + 1, dtype=torch.float64)
-    cs[1:, 1:] = torch.nan_to_num(m).cumsum(0).cumsum(1)
-    r_edges = torch.tensor([a for a, _ in rbins] + [nr])
-    c_edges = torch.tensor([a for a, _ in cbins] + [nc])
-    sub = cs[r_edges][:, c_edges]
-    sums = sub[1:, 1:] - sub[:-1, 1:] - sub[1:, :-1] + sub[:-1, :-1]
-    counts = (r_edges[1:] - r_edges[:-1]).double()[:, None] * (c_edges[1:] - c_edges[:-1]).double()[None, :]
-    means = sums / counts
-
+    blocks = _BlockStats(m, rbins, cbins)
+    means = blocks.means
     rlab = _Axis(row.name + " (blocks)", None, len(rbins), row.nat_dim)
     rlab.label = lambda k: rnames[k]
     cname = (col.name if col else ", ".join(ax.name for ax in axes[1:])) + " (blocks)"
     clab = _Axis(cname, None, len(cbins), row.nat_dim)
     clab.label = lambda k: cnames[k]
 
-    finite = t[torch.isfinite(t)]
-    norm = float(torch.linalg.vector_norm(finite)) if finite.numel() else float("nan")
-    lo = float(finite.min()) if finite.numel() else float("nan")
-    hi = float(finite.max()) if finite.numel() else float("nan")
-    nnz = int((t != 0).sum())
+    norm, lo, hi, nnz = blocks.norm, blocks.lo, blocks.hi, blocks.nonzero
     shape = "×".join(str(s) for s in t.shape)
     scale = float(means.abs().max()) or 1.0
     stats = (f"shape {shape} ({t.numel():,} entries) · Frobenius norm {norm:.6g} · min {lo:.6g} · "
