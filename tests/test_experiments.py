@@ -12,9 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-torch = pytest.importorskip("torch")
-pytest.importorskip("sklearn")
+import sklearn  # noqa: F401  (a test dependency the notebooks need)
+import torch
 import torch.nn.functional as F  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -141,7 +140,7 @@ def test_gaussian_kernel_is_torchvisions():
 
 
 def test_blur_matches_an_independent_gaussian_filter():
-    ndimage = pytest.importorskip("scipy.ndimage")
+    from scipy import ndimage  # scikit-learn brings scipy
     x = torch.rand(3, 1, 16, 16, generator=torch.Generator().manual_seed(0))
     # torch's "reflect" padding (d c b | a b c d) is scipy's "mirror"; radius 6 = truncate 6 σ
     expect = np.stack([ndimage.gaussian_filter(img[0].numpy().astype(np.float64), sigma=1.0, mode="mirror", truncate=6.0)

@@ -12,13 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+import matplotlib  # noqa: F401  (a test dependency the notebooks need)
+import nbclient
+import nbformat
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("torch")
-pytest.importorskip("sklearn")
-pytest.importorskip("matplotlib")
+import sklearn  # noqa: F401  (a test dependency the notebooks need)
+import torch  # noqa: F401  (a test dependency the notebooks need)
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))
