@@ -92,13 +92,14 @@ _LOADED = """() => {
             && panel.sessionContext.session.kernel);
 }"""
 
-# True once no code cell of the notebook shown is queued or running ("[*]:") and at least one
-# has run (other tabs, e.g. ones JupyterLab restored from its workspace, do not count).
+# True once no code cell of the notebook shown is queued or running and at least one has run.
+# Read from the cell models, not the DOM: Notebook 7 renders only the cells in view, and the
+# kernel is briefly idle between two queued cells, so neither prompts nor kernel state suffice.
 _RUN_FINISHED = """() => {
   const panel = window.jupyterapp.shell.currentWidget;
-  const prompts = Array.from(panel.node.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt'))
-    .map(p => p.innerText.trim());
-  return !prompts.some(p => p.includes('*')) && prompts.some(p => /\\d/.test(p));
+  const code = panel.content.widgets.filter(cell => cell.model.type === 'code');
+  return code.length > 0 && code.every(cell => cell.model.executionState !== 'running')
+    && code.some(cell => cell.model.executionCount !== null);
 }"""
 
 
