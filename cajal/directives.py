@@ -2,15 +2,17 @@
 usage, help text and handler, from which the session dispatches, `:help` prints its table,
 the completer offers words, and the README's table is checked.
 
-A handler gets the session and the parsed `Directive` item and returns a `Result` that carries
-what it computed (typing, value, compiled neuron), so the views draw from it.
+A command's argument is parsed and validated before anything runs (`argument`), by the item
+pipeline (`cajal.items`), so the live check reports the very error that running reports. A
+handler then gets the session, the `Directive` item and that argument, and returns a `Result`
+that carries what it computed (typing, value, compiled neuron), so the views draw from it.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable, Optional
 
 from . import topics
 from .errors import CajalSyntaxError
@@ -26,7 +28,9 @@ from .types import Typing
 class Command:
     """A directive: `words` (the first is its name; `:matrix` is another word for `:compile`),
     `usage` as the help table shows it, `help` one line, `handler(session, directive)`, or
-    `handler(session, directive, checked)` when its argument is a term."""
+    `handler(session, directive, argument)` when its argument is a term (a `Checked`) or is
+    read by `argument(directive, scope)` (which validates it, changing nothing; `scope` is an
+    `items.Scope`: `.defs`, `.types`, `.nat_dim`, `.check(term)`)."""
 
     words: tuple[str, ...]
     usage: str
@@ -34,7 +38,8 @@ class Command:
     handler: Callable[..., Result]
     options: tuple[str, ...] = ()
     example: str = ""
-    term: bool = True  # its argument is a term (`:type e`), which the live check type-checks
+    term: bool = True  # its argument is a term (`:type e`), which the pipeline type-checks
+    argument: Optional[Callable[[Directive, Any], Any]] = None  # reads and validates a non-term argument
 
     @property
     def word(self) -> str:
@@ -53,10 +58,10 @@ BY_WORD: dict[str, Command] = {}
 
 
 def command(*words: str, usage: str, help: str, options: tuple[str, ...] = (), example: str = "",
-            term: bool = True):
+            term: bool = True, argument: Optional[Callable[[Directive, Any], Any]] = None):
     """Register the decorated function as the handler of `:word`."""
     def register(handler):
-        cmd = Command(words, usage, help, handler, options, example, term)
+        cmd = Command(words, usage, help, handler, options, example, term, argument)
         COMMANDS.append(cmd)
         for word in words:
             BY_WORD[word] = cmd
@@ -83,14 +88,30 @@ class Checked:
                       **fields)
 
 
-def run(session, d: Directive) -> Result:
-    """Run a directive item in a session. A command that takes a term gets it parsed and
-    checked (`Checked`), so that every handler starts from a well-typed term."""
+@dataclass(frozen=True)
+class Setting:
+    """The validated argument of `:set nat_dim N`."""
+
+    nat_dim: int
+
+
+def argument(d: Directive, scope) -> Any:
+    """The parsed and validated argument of a directive in `scope` (an `items.Scope`), or the
+    error running it raises: a command that takes a term gets it parsed and checked
+    (`Checked`), so that every handler starts from a well-typed term."""
     cmd = command_for(d)
-    if not cmd.term:
-        return cmd.handler(session, d)
-    flags, term = term_argument(d)
-    return cmd.handler(session, d, Checked(term, session.check(term), tuple(flags)))
+    if cmd.term:
+        flags, term = term_argument(d)
+        return Checked(term, scope.check(term), tuple(flags))
+    return cmd.argument(d, scope) if cmd.argument is not None else None
+
+
+def run(session, d: Directive, arg: Any) -> Result:
+    """Run a directive item in a session, with the argument `argument` gave."""
+    cmd = command_for(d)
+    if cmd.term or cmd.argument is not None:
+        return cmd.handler(session, d, arg)
+    return cmd.handler(session, d)
 
 
 def command_for(d: Directive) -> Command:
@@ -197,9 +218,7 @@ def _step(session, d: Directive, arg: Checked) -> Result:
     return arg.result(d, text, view=view)
 
 
-@command("set", usage=":set nat_dim N", help="change N, the size of ℕ: naturals 0…N-1 (recompiles lazily)",
-         example=":set nat_dim 16     -- ℕ holds 0…15", term=False)
-def _set(session, d: Directive) -> Result:
+def _setting(d: Directive, scope) -> Setting:
     parts = d.text.split("--", 1)[0].split()  # a trailing comment is not part of the setting
     if len(parts) != 2 or parts[0] != "nat_dim":
         raise CajalSyntaxError("`:set` takes a setting and a value", d.span,
@@ -211,6 +230,13 @@ def _set(session, d: Directive) -> Result:
     if n < 1:
         raise CajalSyntaxError(f"`{parts[1]}` is not a positive whole number", d.span,
                                hint="write `:set nat_dim 16`")
+    return Setting(n)
+
+
+@command("set", usage=":set nat_dim N", help="change N, the size of ℕ: naturals 0…N-1 (recompiles lazily)",
+         example=":set nat_dim 16     -- ℕ holds 0…15", term=False, argument=_setting)
+def _set(session, d: Directive, setting: Setting) -> Result:
+    n = setting.nat_dim
     session.nat_dim = n
     return Result("directive", f"nat_dim = {n} (ℕ holds 0…{n - 1})", name="set", value=n)
 
@@ -222,15 +248,18 @@ def _defs(session, d: Directive) -> Result:
     return Result("directive", "\n".join(lines) or "(no definitions yet)", name=d.word)
 
 
-@command("help", usage=":help  /  :help TOPIC",
-         help="this table; or one construct or idea (iter, if, λ, linearity, nat_dim, a directive)",
-         example=":help iter\n:help :graph", term=False)
-def _help(session, d: Directive) -> Result:
+def _help_text(d: Directive, scope) -> str:
     word = d.text.split("--", 1)[0].strip()
     if not word:
-        topics_line = "Topics (:help TOPIC): " + ", ".join(topics.names()) + ", and each directive"
-        return Result("directive", table() + "\n\n" + topics_line, name=d.word)
-    return Result("directive", help_text(word, d), name=d.word)
+        return table() + "\n\nTopics (:help TOPIC): " + ", ".join(topics.names()) + ", and each directive"
+    return help_text(word, d)
+
+
+@command("help", usage=":help  /  :help TOPIC",
+         help="this table; or one construct or idea (iter, if, λ, linearity, nat_dim, a directive)",
+         example=":help iter\n:help :graph", term=False, argument=_help_text)
+def _help(session, d: Directive, text: str) -> Result:
+    return Result("directive", text, name=d.word)
 
 
 def help_text(word: str, d: Directive = None) -> str:

@@ -11,10 +11,9 @@ import functools
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from . import directives
-from .errors import CajalError, CajalTypeError
+from . import directives, items
+from .errors import CajalError
 from .evaluation import apply, evaluate
-from .parser import iter_cell
 from .pretty import pretty
 from .python_names import python_name
 from .result import Result
@@ -30,7 +29,6 @@ from .syntax import (
     Type,
     TypeDecl,
     abstract_names,
-    arrows,
     free_vars,
 )
 from .types import Typing, check
@@ -182,13 +180,13 @@ class Session:
     # ------------------------------------------------------------ running cells
 
     def run(self, source: str, first_line: int = 1) -> list[Result]:
-        """Run a cell. On an error, raise it (a CajalError) with `.results` holding what the
-        items before it produced; their definitions stay."""
+        """Run a cell: apply the effects of each item the pipeline (`cajal.items`) checked. On
+        an error, raise it (a CajalError) with `.results` holding what the items before it
+        produced; their definitions stay."""
         results: list[Result] = []
-        defined_here: set[str] = set()
         try:
-            for item in iter_cell(source, first_line):
-                results.append(self._run_item(item, source, defined_here))
+            for record in items.records(self.scope(), source, first_line):
+                results.append(self._apply(record))
         except (CajalError, KeyboardInterrupt) as err:  # an interrupt ends the cell, keeping what it made
             err.results = results
             raise
@@ -200,35 +198,37 @@ class Session:
                                      hint="lower `:set nat_dim`, or use smaller types"), results) from err
         return results
 
-    def _run_item(self, item, source: str, defined_here: set[str]) -> Result:
-        match item:
+    def scope(self) -> items.Scope:
+        """What the next item sees: the definitions' types (a live view), the declared types,
+        the size of ℕ."""
+        return items.Scope(self.def_types(), self.types, self.nat_dim)
+
+    def _apply(self, record: items.Record) -> Result:
+        match record.item:
             case TypeDecl(name):
                 known = name in self.types
                 self.types.add(name)
                 return Result("type", f"type {name}" + (" (already declared)" if known else ""), name=name)
-            case Def():
-                return self._define(item, source, defined_here)
+            case Def() as item:
+                return self._define(item, record.typing)
             case TermItem(term):
-                return self._term(term)
-            case Directive():
-                return directives.run(self, item)
-        raise TypeError(f"unknown item {item!r}")
+                return self._term(term, record.typing)
+            case Directive() as item:
+                return directives.run(self, item, record.argument)
+        raise TypeError(f"unknown item {record.item!r}")
 
-    def _define(self, item: Def, source: str, defined_here: set[str]) -> Result:
-        typing = check_definition(item, self.def_types(), self.types, defined_here)
+    def _define(self, item: Def, typing: Typing) -> Result:
         text = _span_text(item.span)
         definition = Definition(item, typing.type, typing, text, self, self.definitions)
         replaced = item.name in self.definitions
         self.definitions[item.name] = definition
-        defined_here.add(item.name)
         notes = []
         if replaced:
             notes.append(f"(replaces the earlier definition of `{item.name}`)")
         return Result("def", f"{item.name} : {pretty(typing.type)}", name=item.name, type=typing.type,
                       value=definition, notes=notes, definition=definition)
 
-    def _term(self, term: Term) -> Result:
-        typing = check(term, defs=self.def_types(), types=self.types)
+    def _term(self, term: Term, typing: Typing) -> Result:
         value = evaluate(term, defs=self.def_values(term))
         result = Result("term", f"{pretty(value)} : {pretty(typing.type)}", type=typing.type, value=value,
                         term=term, typing=typing)
@@ -265,30 +265,6 @@ class Session:
         """Type-check `term` against the session's definitions and declared types (raises
         CajalTypeError with the place and a hint when it is ill-typed)."""
         return check(term, defs=self.def_types(), types=self.types)
-
-
-def check_definition(item: Def, defs: dict[str, Type], types, defined_here: set[str]) -> Typing:
-    """The typing of a definition given the definitions and types before it, or the error that
-    running it raises (the one place of these rules: running and live checking both use it)."""
-    if item.name in defined_here:
-        raise CajalTypeError(f"`{item.name}` is already defined in this cell", item.name_span,
-                             hint="rename one of them (across cells, a later definition replaces an earlier one)")
-    for p in item.params:
-        if item.params.count(p) > 1 or [q.name for q in item.params].count(p.name) > 1:
-            raise CajalTypeError(f"the parameter `{p.name}` appears twice", p.span,
-                                 hint="give each parameter its own name")
-    typing = check(item.term, defs=defs, types=types)
-    if item.result_type is not None:
-        declared = arrows(*(p.type for p in item.params), item.result_type)
-        if typing.type != declared:
-            body_type = typing.type
-            for _ in item.params:
-                body_type = body_type.cod
-            raise CajalTypeError(
-                f"the body of `{item.name}` has type {pretty(body_type)}, but the definition says "
-                f"{pretty(item.result_type)}", item.body.span,
-                hint="change the declared result type, or the body")
-    return typing
 
 
 def _check_nat_dim(n: int) -> int:

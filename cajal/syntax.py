@@ -249,8 +249,10 @@ class Def:
     span: Optional[Span] = _span()
     name_span: Optional[Span] = _span()
 
-    @property
+    @functools.cached_property
     def term(self) -> Term:
+        """Built once and kept (in the instance's dict: the dataclass stays frozen), so a
+        `Typing` of it keeps matching its nodes."""
         term = self.body
         for p in reversed(self.params):
             term = Lam(p.name, p.type, term, self.body.span, p.span)
