@@ -194,7 +194,7 @@ def _derive(session, d: Directive, arg: Checked) -> Result:
          example=":matrix λx:𝟚. if x then ff else tt     -- [[0, 1], [1, 0]]")
 def _compile(session, d: Directive, arg: Checked) -> Result:
     from . import render
-    compiled = session.compile(arg.term)
+    compiled = session.compile(arg.typing)
     view = render.compiled_view(compiled, title=pretty(arg.term))
     return arg.result(d, str(view), view=view, compiled=compiled)
 
@@ -213,7 +213,8 @@ def _graph(session, d: Directive, arg: Checked) -> Result:
          example=":step iter{tt | y ↪ if y then ff else tt}(2)")
 def _step(session, d: Directive, arg: Checked) -> Result:
     from . import widgets
-    view = widgets.stepper(arg.term, defs=session.def_terms(), nat_dim=session.nat_dim, compile=session.compile)
+    view = widgets.stepper(arg.term, defs=session.def_terms(), nat_dim=session.nat_dim, compile=session.compile,
+                           typing=arg.typing)
     text = view.trace_text() if isinstance(view, widgets.Stepper) else str(view)  # for terminals
     return arg.result(d, text, view=view)
 

@@ -112,22 +112,25 @@ class Definition:
         return dict(self._defs)
 
     def compiled(self, nat_dim: Optional[int] = None):
-        """The compiled neuron for the session's (or the given) size of ℕ. The last one made is
-        kept (a sweep over nat_dim holds one neuron per definition, not one per size)."""
+        """The compiled neuron for the session's (or the given) size of ℕ, from the typing the
+        definition was checked with (never checked again). The last one made is kept (a sweep
+        over nat_dim holds one neuron per definition, not one per size)."""
         n = nat_dim or self.nat_dim
         if self._compiled is None or self._compiled[0] != n:
             self._compiled = None  # the old neuron is freed before the new one is made
-            self._compiled = (n, self.compile_in_scope(self.term, n))
+            self._compiled = (n, self.compile_in_scope(self.typing, n))
         return self._compiled[1]
 
-    def compile_in_scope(self, term: Term, nat_dim: Optional[int] = None):
-        """Compile a closed term that may use the definitions this one uses (a view of this
-        definition draws the weights of its parts with it)."""
-        from .compiler import compile
+    def compile_in_scope(self, what: Term | Typing, nat_dim: Optional[int] = None):
+        """Compile a closed term (or its checked typing) that may use the definitions this one
+        uses (a view of this definition draws the weights of its parts with it)."""
+        from .compiler.program import compile_typing
         n = nat_dim or self.nat_dim
-        used = free_vars(term)
-        return compile(term, nat_dim=n, defs={name: d.compiled(n) for name, d in self._defs.items() if name in used},
-                       types=self._session.types, size_limit=self._session.size_limit)
+        if not isinstance(what, Typing):
+            what = check(what, defs={name: d.type for name, d in self._defs.items()}, types=self._session.types)
+        used = free_vars(what.term)
+        defs = {name: d.compiled(n) for name, d in self._defs.items() if name in used}
+        return compile_typing(what, {}, n, defs=defs, size_limit=self._session.size_limit)
 
     def __call__(self, *args: Any, **kwargs: Any):
         """Run the compiled neuron on linked inputs: bools, ints, or tensors (leading dimensions
@@ -233,7 +236,7 @@ class Session:
         result = Result("term", f"{pretty(value)} : {pretty(typing.type)}", type=typing.type, value=value,
                         term=term, typing=typing)
         if not abstract_names(typing.type):
-            result.compile = lambda: self.compile(term)
+            result.compile = lambda: self.compile(typing)
         if typing.type == NAT and value >= self.nat_dim:
             result.notes.append(f"note: {value} is beyond ℕ's size (nat_dim {self.nat_dim} holds 0…{self.nat_dim - 1}), "
                                 f"so its compiled vector is all zeros; `:set nat_dim {value + 1}` holds it")
@@ -254,12 +257,14 @@ class Session:
         """What δ unfolds each definition to (see Definition.unfolded_term)."""
         return {name: d.unfolded_term for name, d in self.definitions.items()}
 
-    def compile(self, term: Term):
-        """Compile a closed term that may use the session's definitions."""
-        from .compiler import compile
-        used = free_vars(term)
+    def compile(self, what: Term | Typing):
+        """Compile a checked typing (or a closed term, checked first) that may use the
+        session's definitions."""
+        from .compiler.program import compile_typing
+        typing = what if isinstance(what, Typing) else self.check(what)
+        used = free_vars(typing.term)
         defs = {name: d.compiled() for name, d in self.definitions.items() if name in used}
-        return compile(term, nat_dim=self.nat_dim, defs=defs, types=self.types, size_limit=self.size_limit)
+        return compile_typing(typing, {}, self.nat_dim, defs=defs, size_limit=self.size_limit)
 
     def check(self, term: Term) -> Typing:
         """Type-check `term` against the session's definitions and declared types (raises

@@ -29,7 +29,6 @@ from ..errors import CajalError
 from ..parser import as_type
 from ..pretty import pretty
 from ..syntax import Abstract, Arrow, BoolType, NatType, Type, arrows
-from ..types import check
 from ..values import Closure, Opaque
 from .build import Builder
 from .estimate import Estimate
@@ -175,8 +174,8 @@ def closure_value(closure: Closure, rt: Runtime, name: str = "this closure") -> 
         term = closure.let_term()
     except ValueError as err:
         raise CajalError(f"`{name}`: this closure holds a linked Python value and cannot be compiled") from err
-    ty = check(term).type
     node = Builder(rt.nat_dim, {}, limit=rt.limit, elem=rt.elem).build(term, {})
+    ty = node.ty  # a closure's let-form is well-typed (it comes from evaluating a checked term)
     est = Estimate(rt.limit, rt.elem, rt.nat_dim)
     est.visit(node, {})
     est.check()

@@ -16,7 +16,7 @@ from ..pretty import pretty
 from ..syntax import Arrow, Lam
 from .estimate import Estimate, product, size_of
 from .link import call
-from .nodes import ConstNode, LamNode, Node
+from .nodes import ConstNode, DefNode, LamNode, Node
 from .runtime import Runtime
 from .values import force, no_matrix
 
@@ -166,6 +166,26 @@ class Compiled(nn.Module):
                 "function with one matrix", hint="use .tensor (output × inputs), or link the variables first")
         t = self.tensor
         return t.reshape(dim(self.type.cod, self.nat_dim), dim(self.type.dom, self.nat_dim))
+
+    def tensor_of(self, term) -> Optional[torch.Tensor]:
+        """The flattened tensor of a closed, finite sub-term of this program (the node whose
+        term *is* `term`), read from the compiled nodes: its folded weight, the compiled
+        definition it names, or its node run once. None when the sub-term is open, not finite,
+        or not part of this program. (A graph draws a 𝟚 ⊸ 𝟚 layer's weights from it.)"""
+        stack: list[Node] = [self.root]
+        while stack:
+            node = stack.pop()
+            if node.term is term:
+                if isinstance(node, ConstNode):
+                    return self._consts()[node.index]
+                if isinstance(node, DefNode):
+                    return node.compiled.tensor
+                if node.free or node.dim is None:
+                    return None
+                with budget.guard(f"computing the tensor of {pretty(node.ty)}"):
+                    return force(node.run({}, 0, self.runtime()), 0).reshape(-1)
+            stack.extend((node.raw,) if isinstance(node, ConstNode) else node.children())
+        return None
 
     def uncurried(self, k: Optional[int] = None) -> torch.Tensor:
         """The tensor of a closed curried function of its first k parameters (default: all the

@@ -157,7 +157,8 @@ class _Graph:
 
 class _GraphBuilder:
     """Walks a checked term and adds its neurons to a `_Graph`. Weights drawn inline come from
-    `compile` (the compiled tensors), never from another stage."""
+    the compiled program of the whole term (`compile(typing)`, made once), never from another
+    stage."""
 
     def __init__(self, typing, defs: Defs, nat_dim: int, unroll: bool, compile=None):
         self.g = _Graph()
@@ -169,6 +170,7 @@ class _GraphBuilder:
         self.repeat: list[set[str]] = []   # names captured by the iter steps being built (Δ₃)
         self.iters = 0
         self.compile = compile
+        self._program = None
 
     def type_of(self, term: Term):
         return self.typing.types.get(id(term))
@@ -328,14 +330,23 @@ class _GraphBuilder:
     # -------------------------------------------------------------- inline matrices
 
     def matrix_2x2(self, fn: Term, ft) -> Optional[list[list[float]]]:
-        """The compiled 2×2 matrix of fn : 𝟚 ⊸ 𝟚 when fn is closed apart from definitions."""
-        if self.compile is None or ft != Arrow(BOOL, BOOL) or any(v not in self.defs.names() for v in free_vars(fn)):
+        """The 2×2 matrix of fn : 𝟚 ⊸ 𝟚 when fn is closed apart from definitions, read from the
+        compiled program of the whole term (`Compiled.tensor_of`: its weights by sub-term)."""
+        if ft != Arrow(BOOL, BOOL) or any(v not in self.defs.names() for v in free_vars(fn)):
             return None
-        try:
-            matrix = self.compile(fn).matrix
-        except CajalError:
-            return None
-        return matrix.detach().tolist()
+        program = self.program()
+        tensor = program.tensor_of(fn) if program is not None else None
+        return None if tensor is None else tensor.detach().reshape(2, 2).tolist()
+
+    def program(self):
+        """The compiled program of the whole term, made once on first use; None when it does
+        not compile (then no weights are drawn)."""
+        if self._program is None and self.compile is not None:
+            try:
+                self._program = self.compile(self.typing)
+            except CajalError:
+                self.compile = None
+        return self._program
 
     def inline_matrix(self, fn: Term, ft, lines: list[str]) -> Optional[str]:
         """An HTML-like DOT label: `lines`, then the 2×2 matrix of fn when it is known."""
@@ -363,9 +374,9 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
     definition); free variables typed by `ctx` are inputs too. A term that is just the name of a
     definition is drawn as that definition, with the definitions it was made with (a session
     `Definition` carries them, and its typing). `typing` is the checker's typing of `term`
-    (checked here when not given); `compile(term)` gives the compiled weights that 𝟚 ⊸ 𝟚 layers
-    show inline (the session passes its own, which reuses compiled definitions; by default
-    `cajal.compile` with the compiled `defs`)."""
+    (checked here when not given); `compile(typing)` gives the compiled program of the whole
+    term, whose weights 𝟚 ⊸ 𝟚 layers show inline (the session passes its own, which reuses
+    compiled definitions; by default the compiler with the compiled `defs`)."""
     from ..types import check
     from .errors import error_view
 
@@ -381,10 +392,12 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
             if hasattr(definition, "uses"):  # drawn with what it was defined with, not newer definitions
                 d = Defs(definition.uses, types)
                 compile = definition.compile_in_scope
+            if typing is not None and callable(getattr(definition, "compiled", None)):
+                compile = lambda typing: definition.compiled(nat_dim)  # noqa: E731 (its own, made once)
         if typing is None:
             typing = check(term, ctx, defs=d.types_for(term), types=d.abstract)
         if compile is None:
-            compile = _compiler(d, nat_dim)
+            compile = _compiler(d, ctx, nat_dim)
         b = _GraphBuilder(typing, d, nat_dim, unroll, compile)
         env = {}
         for x, xt in (ctx or {}).items():
@@ -409,12 +422,20 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
         return error_view(err)
 
 
-def _compiler(defs: Defs, nat_dim: int):
-    """`cajal.compile` for sub-programs whose definitions are compiled programs (a
-    `Definition` or a `Compiled`; a definition given only as a term or type has no weights)."""
-    def compile_(term: Term):
-        from ..compiler import compile
-        return compile(term, nat_dim=nat_dim, defs={n: defs.raw[n] for n in free_vars(term)}, types=defs.abstract)
+def _compiler(defs: Defs, ctx, nat_dim: int):
+    """The compiler's entry point for a checked typing, with the definitions given as compiled
+    programs (a `Definition` or a `Compiled`; one given only as a term or type has no weights)."""
+    def compile_(typing):
+        from ..compiler.module import Compiled
+        from ..compiler.program import compile_typing
+        compiled = {}
+        for n in free_vars(typing.term):
+            d = defs.raw.get(n)
+            c = d if isinstance(d, Compiled) else (d.compiled(nat_dim) if callable(getattr(d, "compiled", None)) else None)
+            if not isinstance(c, Compiled) or c.free or c.nat_dim != nat_dim:
+                raise CajalError(f"the definition `{n}` has no compiled weights")
+            compiled[n] = c
+        return compile_typing(typing, dict(ctx or {}), nat_dim, defs=compiled)
     return compile_
 
 

@@ -79,6 +79,12 @@ def trace(term, *, defs=None, limit: int = LIMIT) -> View:
         red = reduction(term, defs=terms, keep=KEEP, limit=limit)
     except CajalError as err:
         return error_view(err)
+    return reduction_view(red)
+
+
+def reduction_view(red) -> View:
+    """The view of a reduction already made (`evaluation.Reduction`): the stepper draws its
+    terminal trace from the steps it holds, without reducing again."""
     view = _table(red)
     view.reduction = red
     view.steps = red.steps
