@@ -61,18 +61,15 @@ def typecheck(term: Term, ctx: Optional[Mapping] = None, *, defs: Optional[Mappi
 def check(term: Term, ctx: Optional[Mapping] = None, *, defs: Optional[Mapping[str, Type]] = None,
           types: Iterable[str] = ()) -> Typing:
     """Check `term` and return everything learned. `defs` are constants, usable any number of
-    times; `types` are the declared abstract types. Raises CajalTypeError."""
+    times; `types` are the declared abstract types. Raises CajalTypeError. (A term or type
+    given as its source is parsed by the public API, `cajal.check`: stages take syntax.)"""
     from .errors import ensure_recursion_limit
     ensure_recursion_limit()
-    from .parser import as_term, as_type  # terms and ctx types may be given as source
-
-    term = as_term(term)
     if ctx is not None and not isinstance(ctx, Mapping):
         raise TypeError(f"ctx must map variable names to types, not {type(ctx).__name__}")
     known = set(types)
     linear = {}
     for name, t in (ctx or {}).items():
-        t = as_type(t)
         known |= _abstract_in(t)
         linear[name] = (t, name)
     checker = _Checker(term, defs if defs is not None else {}, known)  # defs read, never copied (many defs stay linear)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Optional
 
 from .errors import CajalError
+from .parser import as_term
 from .pretty import pretty
-from .render.common import Defs, as_term
+from .render.common import Defs
 from .render.view import esc, wrap
 
 LIMIT = 2000  # steps computed at most

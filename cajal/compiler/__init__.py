@@ -20,7 +20,8 @@ from ..budget import SIZE_LIMIT_BYTES
 from ..errors import CajalError
 from ..parser import as_term, as_type
 from ..types import check
-from .link import FunctionValue, Partial, encode_value
+from . import link
+from .link import FunctionValue, Partial
 from .module import Compiled
 from .program import compile_typing
 from .values import W_FRACTION
@@ -41,6 +42,12 @@ def compile(term, ctx: Optional[Mapping] = None, nat_dim: int = 10, *, defs: Opt
     defs = {name: _definition(name, d, nat_dim) for name, d in (defs or {}).items()}
     typing = check(term, ctx, defs={name: c.type for name, c in defs.items()}, types=types)
     return compile_typing(typing, ctx, nat_dim, defs=defs, size_limit=size_limit, dtype=dtype)
+
+
+def encode_value(value, type, nat_dim: int = 10, *, dtype=None, device=None):
+    """The tensor encoding `value` of `type` (a Type or its source): a one-hot vector, or for a
+    function (an evaluator closure) the flattened matrix."""
+    return link.encode_value(value, as_type(type), nat_dim, dtype=dtype, device=device)
 
 
 def _definition(name: str, d, nat_dim: int) -> Compiled:

@@ -26,7 +26,6 @@ import torch
 from .. import budget
 from ..encoding import check_numeral, dim, encode, is_finite
 from ..errors import CajalError
-from ..parser import as_type
 from ..pretty import pretty
 from ..syntax import Abstract, Arrow, BoolType, NatType, Type, arrows
 from ..values import Closure, Opaque
@@ -182,11 +181,12 @@ def closure_value(closure: Closure, rt: Runtime, name: str = "this closure") -> 
     return ty, node.run({}, 0, rt)
 
 
-def encode_value(value: Any, type, nat_dim: int = 10, *, dtype=None, device=None) -> torch.Tensor:
-    """encoding.encode, and also for evaluator closures: the flattened matrix of the function."""
+def encode_value(value: Any, type: Type, nat_dim: int = 10, *, dtype=None, device=None) -> torch.Tensor:
+    """encoding.encode, and also for evaluator closures: the flattened matrix of the function
+    (`cajal.encode` also takes the type's source)."""
     if not isinstance(value, Closure):
         return encode(value, type, nat_dim, dtype=dtype, device=device)
-    t = as_type(type)
+    t = type
     rt = Runtime([], dtype=dtype or torch.get_default_dtype(), device=torch.device(device or "cpu"),
                  nat_dim=nat_dim, limit=budget.limit())
     vt, v = closure_value(value, rt)

@@ -8,14 +8,70 @@ and torch loads only when a tensor is drawn.
 
 from __future__ import annotations
 
+from typing import Optional, Sequence
+
+from ..errors import CajalError
+from ..parser import as_term, as_type
+from . import derivation as derivation_module
+from . import graph as graph_module
+from . import heatmap as heatmap_module
+from . import trace as trace_module
 from .common import basis_name, basis_names, dim
 from .definition import definition_view
-from .derivation import derivation
 from .errors import error_view
-from .graph import MISSING_DOT, dot_available, graph
-from .heatmap import compiled_view, curried_view, heatmap, tensor_text
-from .trace import trace
+from .graph import MISSING_DOT, dot_available
+from .heatmap import compiled_view, curried_view, tensor_text
 from .view import View, notes_html, text_view
+
+# This package's face is public API: a term or type given as its source is parsed here (a
+# syntax error becomes its error view), and the renderers themselves take syntax only.
+
+
+def graph(term, *, ctx=None, **options) -> View:
+    """The neuron graph of `term` (a Term or its source); see `render.graph.graph`."""
+    try:
+        term, ctx = as_term(term), _context(ctx)
+    except CajalError as err:
+        return error_view(err)
+    return graph_module.graph(term, ctx=ctx, **options)
+
+
+def derivation(term, *, ctx=None, **options) -> View:
+    """The typing derivation of `term` (a Term or its source); see `render.derivation.derivation`."""
+    try:
+        term, ctx = as_term(term), _context(ctx)
+    except CajalError as err:
+        return error_view(err)
+    return derivation_module.derivation(term, ctx=ctx, **options)
+
+
+def trace(term, **options) -> View:
+    """The small-step reduction of `term` (a Term or its source); see `render.trace.trace`."""
+    try:
+        term = as_term(term)
+    except CajalError as err:
+        return error_view(err)
+    return trace_module.trace(term, **options)
+
+
+def heatmap(tensor, out_type, in_types: Sequence = (), *, title: Optional[str] = None,
+            note: Optional[str] = None, **options) -> View:
+    """A labelled heatmap of a compiled tensor; the types may be given as their sources (see
+    `render.heatmap.heatmap`)."""
+    try:
+        out_type = _type(out_type)
+        in_types = [(x[0], _type(x[1])) if isinstance(x, tuple) and len(x) == 2 else _type(x) for x in in_types]
+    except CajalError as err:
+        return text_view(err.message, title=title, note=note)
+    return heatmap_module.heatmap(tensor, out_type, in_types, title=title, note=note, **options)
+
+
+def _type(t):
+    return as_type(t) if t is not None else None
+
+
+def _context(ctx):
+    return {name: as_type(t) for name, t in ctx.items()} if isinstance(ctx, dict) else ctx
 
 __all__ = [
     "View", "text_view", "notes_html", "heatmap", "tensor_text", "compiled_view", "curried_view", "graph", "derivation", "trace",

@@ -7,7 +7,6 @@ from typing import Any, Iterable, Mapping, Optional
 from ..encoding import ARROW, paren  # noqa: F401
 from ..encoding import basis_name as encoding_basis_name
 from ..encoding import dim as encoding_dim
-from ..parser import as_term, as_type  # noqa: F401 (the renderers import them from here)
 from ..pretty import pretty
 from ..syntax import Abstract, Arrow, BoolType, NatType, Term, Type
 

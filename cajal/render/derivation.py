@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..errors import CajalError
 from ..pretty import pretty
 from ..syntax import App, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var
-from .common import Defs, as_term, show_type, truncate
+from .common import Defs, show_type, truncate
 from .view import View, esc, wrap
 
 TERM_WIDTH = 48      # sub-terms longer than this are elided in the middle
@@ -190,7 +190,6 @@ def derivation(term, *, ctx=None, defs=None, types=(), typing=None) -> View:
     from .errors import error_view
 
     try:
-        term = as_term(term)
         d = Defs(defs, types)
         if typing is None:
             typing = check(term, ctx, defs=d.types_for(term), types=d.abstract)

@@ -37,7 +37,7 @@ from ..syntax import (
     Var,
     free_vars,
 )
-from .common import Defs, as_term, dim, fmt_value, show_type, truncate
+from .common import Defs, dim, fmt_value, show_type, truncate
 from .view import View, esc, picture_html, wrap
 
 MISSING_DOT = ("Graphviz's `dot` program was not found, so the graph is shown as text. Install it with "
@@ -381,7 +381,6 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
     from .errors import error_view
 
     try:
-        term = as_term(term)
         d = Defs(defs, types)
         if isinstance(term, Var) and name is None and d.term(term.name) is not None and term.name not in (ctx or {}):
             definition = d.raw[term.name]

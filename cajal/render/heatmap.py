@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 
 from ..errors import CajalError
 from ..syntax import Arrow
-from .common import ARROW, as_type, basis_name, block_size, dim, fmt_value, paren, show_type
+from .common import ARROW, basis_name, block_size, dim, fmt_value, paren, show_type
 from .view import View, esc, text_view, wrap
 
 MAX_CELLS = 16384       # above this many entries a tensor is summarised (128 × 128 is drawn)
@@ -73,7 +73,8 @@ def heatmap(tensor, out_type, in_types: Sequence = (), *, nat_dim: int = 10, tit
             note: Optional[str] = None, out_name: str = "output") -> View:
     """A labelled heatmap of a compiled tensor of shape (dim out, dim in₁, …, dim in_k).
 
-    `out_type` and the `in_types` are Types (or type sources); an input may also be a
+    `out_type` and the `in_types` are Types (the render package's `heatmap` also takes type
+    sources); an input may also be a
     `(name, type)` pair, which names its axis. Mismatched shapes fall back to index labels."""
     try:
         return _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name)
@@ -89,13 +90,12 @@ def _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name) -> View
     if t.is_complex():
         t = t.real
     exact = repr if t.dtype == torch.float64 else "{:.9g}".format
-    out_type = as_type(out_type) if out_type is not None else None
     ins = []
     for i, x in enumerate(in_types):
         if isinstance(x, tuple) and len(x) == 2:
-            ins.append((str(x[0]), as_type(x[1]) if x[1] is not None else None))
+            ins.append((str(x[0]), x[1]))
         else:
-            ins.append((f"x{_sub(i + 1)}" if len(in_types) > 1 else "input", as_type(x) if x is not None else None))
+            ins.append((f"x{_sub(i + 1)}" if len(in_types) > 1 else "input", x))
     notes = [note] if note else []
     if t.dim() == 0:
         t = t.reshape(1)
@@ -381,11 +381,11 @@ def _free_of(compiled) -> list[tuple[str, object]]:
     """The free variables of a Compiled as (name, type) pairs, whatever form `.free` takes."""
     free = getattr(compiled, "free", None) or ()
     if isinstance(free, dict):
-        return [(str(k), as_type(v) if v is not None else None) for k, v in free.items()]
+        return [(str(k), v) for k, v in free.items()]
     out = []
     for f in free:
         if isinstance(f, tuple) and len(f) == 2:
-            out.append((str(f[0]), as_type(f[1]) if f[1] is not None else None))
+            out.append((str(f[0]), f[1]))
         elif hasattr(f, "name") and hasattr(f, "type"):
             out.append((f.name, f.type))
         else:

@@ -9,7 +9,7 @@ from ..errors import CajalError
 from ..pretty import ARGUMENT, FUNCTION, TOP, pretty, pretty_at
 from ..syntax import App, If, Iter, Lam, Let, Succ, Term, Var
 from ..values import is_value
-from .common import Defs, as_term
+from .common import Defs
 from .view import View, esc, wrap
 
 LIMIT = 100_000     # steps computed at most (a few seconds; `:eval` computes any value)
@@ -73,7 +73,6 @@ def trace(term, *, defs=None, limit: int = LIMIT) -> View:
     from .errors import error_view
 
     try:
-        term = as_term(term)
         terms = Defs(defs).terms()
         from ..evaluation import reduction
         red = reduction(term, defs=terms, keep=KEEP, limit=limit)
