@@ -39,6 +39,4 @@ def definition_view(defn) -> View:
     html = wrap(f'<div class="cj-title"><code>{esc(name)}</code> : {esc(show_type(ty))}</div>'
                 f'<pre class="cj-mono" style="margin:2px 0 6px 0;padding:4px 6px;background:#f7f7f9">{esc(source.strip())}</pre>'
                 f'{inner}', "definition")
-    view = View(text, html, kind="definition")
-    view.weights = weights
-    return view
+    return View(text, html, kind="definition", weights=weights)

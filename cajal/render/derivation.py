@@ -208,8 +208,5 @@ def derivation(term, *, ctx=None, defs=None, types=(), typing=None) -> View:
         body = ('<div class="cj-meta">⇆ a wide derivation: scroll sideways to see all of it</div>'
                 f'<div class="cj-deriv cj-wide">{tree_html}</div>')
     html = wrap(body, "derivation")
-    view = View(text, html, kind="derivation")
-    view.tree = tree
-    view.rules = tree.rules()
-    return view
+    return View(text, html, kind="derivation", tree=tree, rules=tree.rules())
 

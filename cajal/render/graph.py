@@ -469,13 +469,9 @@ def _render(g: _Graph, title: str) -> View:
                 start = svg.find("<svg")
                 svg = svg[start:] if start >= 0 else svg
                 html = wrap(picture_html(svg, alt=f"neuron graph of {text.splitlines()[0]}"), "graph")
-                view = View(text, html=html, svg=svg, kind="graph")
-                view.dot = source
-                return view
+                return View(text, html=html, svg=svg, kind="graph", dot=source)
         except (OSError, subprocess.SubprocessError) as err:
             problem = f"Graphviz's `dot` could not run ({type(err).__name__}), so the graph is shown as text."
     html = wrap(f'<div class="cj-note">{esc(problem)}</div><pre class="cj-mono">{esc(text)}</pre>'
                 f'<details><summary>DOT source</summary><pre class="cj-mono">{esc(source)}</pre></details>', "graph")
-    view = View(problem + "\n" + text, html=html, kind="graph")
-    view.dot = source
-    return view
+    return View(problem + "\n" + text, html=html, kind="graph", dot=source)

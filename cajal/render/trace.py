@@ -84,12 +84,8 @@ def trace(term, *, defs=None, limit: int = LIMIT) -> View:
 def reduction_view(red) -> View:
     """The view of a reduction already made (`evaluation.Reduction`): the stepper draws its
     terminal trace from the steps it holds, without reducing again."""
-    view = _table(red)
-    view.reduction = red
-    view.steps = red.steps
-    view.count = red.count
-    view.rules = [s.rule for s in view.steps]
-    return view
+    steps = red.steps
+    return replace(_table(red), reduction=red, steps=steps, count=red.count, rules=[s.rule for s in steps])
 
 
 def _shown_rows(red) -> list[tuple[int, str, str, str, str]]:
