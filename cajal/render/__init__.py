@@ -8,6 +8,7 @@ and torch loads only when a tensor is drawn.
 
 from __future__ import annotations
 
+import functools
 from typing import Optional, Sequence
 
 from ..errors import CajalError
@@ -27,31 +28,24 @@ from .view import View, notes_html, text_view
 # syntax error becomes its error view), and the renderers themselves take syntax only.
 
 
-def graph(term, *, ctx=None, **options) -> View:
-    """The neuron graph of `term` (a Term or its source); see `render.graph.graph`."""
-    try:
-        term, ctx = as_term(term), _context(ctx)
-    except CajalError as err:
-        return error_view(err)
-    return graph_module.graph(term, ctx=ctx, **options)
+def _from_source(draw):
+    """The renderer `draw(term, …)` as a public function that also takes the term (and the
+    types of `ctx`) as source; a syntax error becomes its error view."""
+    @functools.wraps(draw)
+    def drawing(term, **options) -> View:
+        try:
+            term = as_term(term)
+            if options.get("ctx") is not None:
+                options["ctx"] = {name: as_type(t) for name, t in options["ctx"].items()}
+        except CajalError as err:
+            return error_view(err)
+        return draw(term, **options)
+    return drawing
 
 
-def derivation(term, *, ctx=None, **options) -> View:
-    """The typing derivation of `term` (a Term or its source); see `render.derivation.derivation`."""
-    try:
-        term, ctx = as_term(term), _context(ctx)
-    except CajalError as err:
-        return error_view(err)
-    return derivation_module.derivation(term, ctx=ctx, **options)
-
-
-def trace(term, **options) -> View:
-    """The small-step reduction of `term` (a Term or its source); see `render.trace.trace`."""
-    try:
-        term = as_term(term)
-    except CajalError as err:
-        return error_view(err)
-    return trace_module.trace(term, **options)
+graph = _from_source(graph_module.graph)
+derivation = _from_source(derivation_module.derivation)
+trace = _from_source(trace_module.trace)
 
 
 def heatmap(tensor, out_type, in_types: Sequence = (), *, title: Optional[str] = None,
@@ -69,9 +63,6 @@ def heatmap(tensor, out_type, in_types: Sequence = (), *, title: Optional[str] =
 def _type(t):
     return as_type(t) if t is not None else None
 
-
-def _context(ctx):
-    return {name: as_type(t) for name, t in ctx.items()} if isinstance(ctx, dict) else ctx
 
 __all__ = [
     "View", "text_view", "notes_html", "heatmap", "tensor_text", "compiled_view", "curried_view", "graph", "derivation", "trace",
