@@ -1,0 +1,185 @@
+"""The `cajal` command line, run as a user runs it: the console script in a subprocess (stdout
+and stderr are pipes, so the output is plain), and `python -m cajal`.
+
+The console script is the installed one when this tree's package declares it; otherwise (an
+editable install made before `[project.scripts]` existed) it is made here from the entry point
+that pyproject.toml declares, as pip makes it: a file that imports the function and exits with
+its return value.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from strategies import closed_terms
+
+from cajal import parse_cell, pretty
+from cajal.formatter import format_text
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD = """\
+-- logic gates
+def not (x : 𝟚) : 𝟚 = if x then ff else tt
+def and (x : Bool) (y : Bool) : Bool =
+  if x then y else (if y then ff else ff)   -- the 4 × 2 matrix of the spec
+type Token
+def parity (n : Nat) : Bool = iter{tt | y => not y}(n)
+"""
+
+BAD = """\
+def ok : 𝟚 = tt
+
+def dup (x : 𝟚) : 𝟚 = if x then x else x
+"""
+
+
+@pytest.fixture(scope="module")
+def cajal_script(tmp_path_factory) -> str:
+    scripts = (ROOT / "pyproject.toml").read_text().split("[project.scripts]\n", 1)[1].split("\n[", 1)[0]
+    entry = re.search(r'^cajal = "(.*)"$', scripts, re.M).group(1)  # (tomllib is Python 3.11+)
+    assert entry == "cajal.cli:main"
+    installed = shutil.which("cajal", path=str(Path(sys.executable).parent))
+    if installed and entry.split(":")[0] in Path(installed).read_text(errors="replace"):
+        return installed
+    module, function = entry.split(":")
+    script = tmp_path_factory.mktemp("bin") / "cajal"
+    script.write_text(f"#!{sys.executable}\nimport sys\nfrom {module} import {function}\n"
+                      f"if __name__ == '__main__':\n    sys.exit({function}())\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "good.cj").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "bad.cj").write_text(BAD, encoding="utf-8")
+    return tmp_path
+
+
+def cajal(script: str, *args: str, cwd=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("NO_COLOR", None)
+    return subprocess.run([script, *args], capture_output=True, text=True, timeout=120, cwd=cwd, env=env)
+
+
+def test_check_a_good_file(cajal_script, files):
+    ran = cajal(cajal_script, "check", "good.cj", cwd=files)
+    assert (ran.returncode, ran.stdout, ran.stderr) == (0, "good.cj: ok (3 definitions, 1 type)\n", "")
+
+
+def test_check_a_bad_file_prints_file_line_col_and_exits_1(cajal_script, files):
+    ran = cajal(cajal_script, "check", "bad.cj", cwd=files)
+    assert ran.returncode == 1 and ran.stdout == ""
+    assert ran.stderr.splitlines() == [
+        "CajalTypeError: bad.cj:3:33: `x` is used twice (at bad.cj:3:26 and bad.cj:3:33)",
+        "3 | def dup (x : 𝟚) : 𝟚 = if x then x else x",
+        "  |                          ^      ^",
+        "hint: `x` is linear: use it exactly once. To use a value twice, pass it as two arguments, "
+        "or make it a `def` (definitions can be used freely)",
+    ]
+    assert "\x1b" not in ran.stderr  # a pipe gets plain text
+
+
+def test_check_reports_every_file_and_fails_if_any_fails(cajal_script, files):
+    (files / "syntax.cj").write_text("def f (x : 𝟚) : 𝟚 =\n  (x\n", encoding="utf-8")
+    ran = cajal(cajal_script, "check", "good.cj", "bad.cj", "syntax.cj", "missing.cj", cwd=files)
+    assert ran.returncode == 1
+    assert ran.stdout == "good.cj: ok (3 definitions, 1 type)\n"
+    headers = [line for line in ran.stderr.splitlines() if line.startswith("Cajal")]
+    assert len(headers) == 3, ran.stderr
+    assert headers[0].startswith("CajalTypeError: bad.cj:3:33: ")
+    assert headers[1] == "CajalSyntaxError: syntax.cj:2:3: unclosed `(`: expected `)` to close the bracket"
+    assert headers[2].startswith("CajalError: there is no file `missing.cj`")
+
+
+def test_check_follows_load_and_names_the_loaded_file(cajal_script, files):
+    (files / "uses.cj").write_text(":load bad.cj\n", encoding="utf-8")
+    ran = cajal(cajal_script, "check", "uses.cj", cwd=files)
+    assert ran.returncode == 1 and ran.stderr.startswith("CajalTypeError: bad.cj:3:33: ")
+
+
+def test_colour_when_asked(cajal_script, files):
+    ran = cajal(cajal_script, "--color", "always", "check", "bad.cj", cwd=files)
+    assert ran.stderr.startswith("\x1b[1m\x1b[31mCajalTypeError\x1b[0m: \x1b[1mbad.cj:3:33: ")
+    assert "\x1b[36mhint: " in ran.stderr
+    assert cajal(cajal_script, "check", "--color", "always", "bad.cj", cwd=files).stderr == ran.stderr
+    assert "\x1b" not in cajal(cajal_script, "check", "--color", "never", "bad.cj", cwd=files).stderr
+
+
+def test_eval_prints_the_files_results_or_a_terms(cajal_script, files):
+    ran = cajal(cajal_script, "eval", "good.cj", cwd=files)
+    assert (ran.returncode, ran.stdout) == (0, "not : 𝟚 ⊸ 𝟚\nand : 𝟚 ⊸ 𝟚 ⊸ 𝟚\ntype Token\nparity : ℕ ⊸ 𝟚\n")
+    ran = cajal(cajal_script, "eval", "good.cj", "and (parity 4) (not ff)", cwd=files)
+    assert (ran.returncode, ran.stdout) == (0, "tt : 𝟚\n")
+    ran = cajal(cajal_script, "eval", "good.cj", "parity 3", "--tensor", "--nat-dim", "4", cwd=files)
+    assert (ran.returncode, ran.stdout) == (0, "ff : 𝟚\n[0, 1]\n")
+    ran = cajal(cajal_script, "eval", "good.cj", "not tt tt", cwd=files)
+    assert ran.returncode == 1 and ran.stderr.startswith("CajalTypeError: line 1, column 1: ")
+
+
+def test_fmt_prints_the_canonical_layout_and_keeps_comments(cajal_script, files):
+    ran = cajal(cajal_script, "fmt", "good.cj", cwd=files)
+    assert ran.returncode == 0
+    assert ran.stdout == (
+        "-- logic gates\n"
+        "def not (x : 𝟚) : 𝟚 = if x then ff else tt\n"
+        "def and (x : Bool) (y : Bool) : Bool =\n"
+        "  if x then y else (if y then ff else ff)   -- the 4 × 2 matrix of the spec\n"
+        "type Token\n"
+        "def parity (n : ℕ) : 𝟚 = iter{tt | y ↪ not y}(n)\n")
+    ran = cajal(cajal_script, "fmt", "--ascii", "good.cj", cwd=files)
+    assert ran.stdout.splitlines()[1] == "def not (x : Bool) : Bool = if x then ff else tt"
+    assert ran.stdout.splitlines()[-1] == "def parity (n : Nat) : Bool = iter{tt | y => not y}(n)"
+    ran = cajal(cajal_script, "fmt", "bad.cj", cwd=files)
+    assert (ran.returncode, ran.stdout) == (0, "def ok : 𝟚 = tt\n\ndef dup (x : 𝟚) : 𝟚 = if x then x else x\n")
+    (files / "broken.cj").write_text("tt)\n", encoding="utf-8")
+    ran = cajal(cajal_script, "fmt", "broken.cj", cwd=files)
+    assert ran.returncode == 1 and ran.stdout == "" and ran.stderr.startswith("CajalSyntaxError: broken.cj:1:3: ")
+
+
+@pytest.mark.parametrize("sub", ["check", "eval", "compile", "fmt"])
+def test_every_subcommand_has_help(cajal_script, sub):
+    ran = cajal(cajal_script, sub, "--help")
+    assert ran.returncode == 0 and ran.stdout.startswith(f"usage: cajal {sub} ")
+
+
+def test_usage_errors_exit_2(cajal_script):
+    ran = cajal(cajal_script)
+    assert ran.returncode == 2 and "usage: cajal" in ran.stderr
+    ran = cajal(cajal_script, "check", "--nat-dim", "0", "x.cj")
+    assert ran.returncode == 2 and "'0' is not a positive whole number" in ran.stderr
+    ran = cajal(cajal_script, "--help")
+    assert ran.returncode == 0 and all(s in ran.stdout for s in ("check", "eval", "compile", "fmt"))
+
+
+def test_python_dash_m_cajal_is_the_same_command(files):
+    ran = cajal(sys.executable, "-m", "cajal", "check", "good.cj", "bad.cj", cwd=files)
+    assert ran.returncode == 1 and ran.stdout == "good.cj: ok (3 definitions, 1 type)\n"
+    assert ran.stderr.startswith("CajalTypeError: bad.cj:3:33: ")
+
+
+# ---------------------------------------------------------------------------- fmt's promise, in-process
+
+
+@pytest.mark.unit
+@settings(max_examples=60)
+@given(closed_terms(max_depth=3))
+def test_fmt_changes_no_meaning_and_is_idempotent(term_and_type):
+    term, ty = term_and_type
+    text = f"def it : {pretty(ty)} =\n    {pretty(term)}\nit;  :type   it\n"
+    once = format_text(text)
+    assert parse_cell(once) == parse_cell(text)
+    assert format_text(once) == once
+    ascii = format_text(text, ascii=True)
+    assert parse_cell(ascii) == parse_cell(text) and ascii.isascii()
