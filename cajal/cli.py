@@ -91,7 +91,8 @@ def _compile(args, out: "_Printer") -> int:
     except CajalError as err:
         out.error(err, where=args.file)
         return 1
-    out.line(f"wrote {path} ({fmt}): {args.name} : {definition.type_text()} at nat_dim {args.nat_dim}")
+    from .compiler.export import describe
+    out.line(f"wrote {path} ({fmt}): {args.name}, nat_dim {session.nat_dim}: {describe(definition.compiled())}")
     return 0
 
 

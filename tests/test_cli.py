@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from strategies import closed_terms
@@ -117,6 +118,7 @@ def test_colour_when_asked(cajal_script, files):
     assert "\x1b" not in cajal(cajal_script, "check", "--color", "never", "bad.cj", cwd=files).stderr
 
 
+@pytest.mark.slow
 def test_eval_prints_the_files_results_or_a_terms(cajal_script, files):
     ran = cajal(cajal_script, "eval", "good.cj", cwd=files)
     assert (ran.returncode, ran.stdout) == (0, "not : 𝟚 ⊸ 𝟚\nand : 𝟚 ⊸ 𝟚 ⊸ 𝟚\ntype Token\nparity : ℕ ⊸ 𝟚\n")
@@ -183,3 +185,21 @@ def test_fmt_changes_no_meaning_and_is_idempotent(term_and_type):
     assert format_text(once) == once
     ascii = format_text(text, ascii=True)
     assert parse_cell(ascii) == parse_cell(text) and ascii.isascii()
+
+
+@pytest.mark.slow
+def test_compile_writes_a_module_that_runs_without_cajal(cajal_script, files):
+    ran = cajal(cajal_script, "compile", "good.cj", "parity", "--nat-dim", "4", "-o", "parity.onnx", cwd=files)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "wrote parity.onnx (onnx): parity, nat_dim 4: n : ℕ (4) → 𝟚 (2)\n"
+    import onnxruntime
+    [out] = onnxruntime.InferenceSession(str(files / "parity.onnx")).run(
+        None, {"n": np.eye(4, dtype=np.float32)})
+    assert out.tolist() == [[1, 0], [0, 1], [1, 0], [0, 1]]  # parity of 0, 1, 2, 3
+    ran = cajal(cajal_script, "compile", "good.cj", "and", "-o", "and.pt2", cwd=files)
+    assert ran.returncode == 0 and ran.stdout.startswith("wrote and.pt2 (torch): and, nat_dim 10: x : 𝟚 (2), y : 𝟚 (2)")
+    ran = cajal(cajal_script, "compile", "good.cj", "nope", "-o", "x.onnx", cwd=files)
+    assert ran.returncode == 1 and ran.stderr == ("CajalError: `good.cj` defines no `nope`\n"
+                                               "hint: it defines `not`, `and`, `parity`\n")
+    ran = cajal(cajal_script, "compile", "good.cj", "not", "-o", "not.txt", cwd=files)
+    assert ran.returncode == 1 and "cannot tell the format of `not.txt`" in ran.stderr
