@@ -203,3 +203,21 @@ def test_compile_writes_a_module_that_runs_without_cajal(cajal_script, files):
                                                "hint: it defines `not`, `and`, `parity`\n")
     ran = cajal(cajal_script, "compile", "good.cj", "not", "-o", "not.txt", cwd=files)
     assert ran.returncode == 1 and "cannot tell the format of `not.txt`" in ran.stderr
+
+
+def test_colour_on_a_terminal_by_default(cajal_script, files):
+    """stderr a terminal (a pseudo-terminal here): colour without being asked; NO_COLOR turns it off."""
+    import pty
+    for no_color, coloured in ((None, True), ("1", False)):
+        leader, follower = pty.openpty()
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        env.pop("NO_COLOR", None)
+        if no_color:
+            env["NO_COLOR"] = no_color
+        ran = subprocess.run([cajal_script, "check", "bad.cj"], cwd=files, stdout=subprocess.PIPE, stderr=follower,
+                             env=env, timeout=120)
+        os.close(follower)
+        err = os.read(leader, 65536).decode()
+        os.close(leader)
+        assert ran.returncode == 1
+        assert ("\x1b[31m" in err) is coloured and "bad.cj:3:33" in err
