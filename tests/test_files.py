@@ -177,3 +177,13 @@ def test_files_that_load_each_other_in_a_circle_are_an_error(tmp_path, monkeypat
     (tmp_path / "self.cj").write_text(":load self.cj\n", encoding="utf-8")
     with pytest.raises(CajalError, match="already being loaded"):
         cajal.load("self.cj")
+
+
+def test_the_live_check_does_not_flag_names_a_load_brings_in(library, tmp_path, monkeypatch):
+    """The editor's check reads no files: it checks the items before a `:load`, and trusts the rest."""
+    from cajal.diagnostics import check_cell
+    monkeypatch.chdir(tmp_path)
+    report = check_cell(Session(), "def t : 𝟚 = tt\n:load lib.cj\nparity 3")
+    assert report.diagnostics == () and [n.name for n in report.names] == ["t"]
+    report = check_cell(Session(), "tt tt\n:load lib.cj")
+    assert [d.message for d in report.diagnostics] == ["this has type 𝟚, which is not a function, so it cannot be applied"]
