@@ -48,9 +48,9 @@ def _check(args, out: "_Printer") -> int:
             out.error(err, where=path)
             failed += 1
             continue
-        made = [*session.definitions, *(f"type {t}" for t in sorted(session.types))]
-        out.line(f"{path}: ok ({_count(len(session.definitions), 'definition')}"
-                 f"{', ' + _count(len(session.types), 'type') if session.types else ''})" if made else f"{path}: ok")
+        made = [_count(len(session.definitions), "definition")] if session.definitions else []
+        made += [_count(len(session.types), "type")] if session.types else []
+        out.line(f"{path}: ok" + (f" ({', '.join(made)})" if made else ""))
     return 1 if failed else 0
 
 

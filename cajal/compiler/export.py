@@ -161,7 +161,7 @@ def example_inputs(c, batch: bool) -> tuple[torch.Tensor, ...]:
                              hint="export a program whose inputs are of finite types (𝟚, ℕ and functions of them)")
         d = dim(t, c.nat_dim)
         shape = (2, d) if batch else (d,)
-        out.append(torch.full(shape, 1.0 / d, dtype=c.dtype))
+        out.append(torch.full(shape, 1.0 / d, dtype=c.dtype, device=c.device))
     return tuple(out)
 
 
