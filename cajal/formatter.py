@@ -9,6 +9,8 @@ formatted text parses to the same items, and formatting it again changes nothing
 
 from __future__ import annotations
 
+import re
+
 from . import directives, lexicon
 from .parser import parse_cell
 from .pretty import pretty
@@ -54,7 +56,12 @@ def _split_tail(chunk: str) -> tuple[str, str]:
     return body, tail
 
 
+# a directive's options (`:graph --unroll`) are not comments, though they start like one
+_OPTIONS = re.compile(r"^(:\w+)((?:[ \t]+--[A-Za-z][\w-]*)+)", re.MULTILINE)
+
+
 def _has_comment(text: str) -> bool:
+    text = _OPTIONS.sub(r"\1", text)
     return any(m.lastgroup == "comment" for m in lexicon.TOKEN.finditer(text))
 
 

@@ -21,8 +21,9 @@ import pytest
 from hypothesis import given, settings
 from strategies import closed_terms
 
-from cajal import parse_cell, pretty
+from cajal import directives, parse_cell, pretty
 from cajal.formatter import format_text
+from cajal.syntax import Directive
 
 pytestmark = pytest.mark.integration
 
@@ -179,12 +180,19 @@ def test_python_dash_m_cajal_is_the_same_command(files):
 @given(closed_terms(max_depth=3))
 def test_fmt_changes_no_meaning_and_is_idempotent(term_and_type):
     term, ty = term_and_type
-    text = f"def it : {pretty(ty)} =\n    {pretty(term)}\nit;  :type   it\n"
+    text = f"def it : {pretty(ty)} =\n    {pretty(term)}\nit;  :type   it\n:graph  --unroll\n  it\n"
     once = format_text(text)
-    assert parse_cell(once) == parse_cell(text)
+    assert once.endswith("\nit\n:type it\n:graph --unroll it\n")  # no comment: every item in the layout
+    assert meaning(once) == meaning(text)
     assert format_text(once) == once
     ascii = format_text(text, ascii=True)
-    assert parse_cell(ascii) == parse_cell(text) and ascii.isascii()
+    assert meaning(ascii) == meaning(text) and ascii.isascii()
+
+
+def meaning(text: str) -> list:
+    """The items of a cell, a directive as its word, options and term (not its raw text)."""
+    return [(item.word, *directives.term_argument(item)) if isinstance(item, Directive) else item
+            for item in parse_cell(text)]
 
 
 @pytest.mark.slow
