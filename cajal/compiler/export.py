@@ -41,6 +41,7 @@ FORMATS = ("onnx", "torch", "torchscript")
 _LETTERS = "abcdefghijklmnopqrstuvwxy"  # einsum axes of the inputs; `z` is the output's
 _PYTHON_ONLY = {"self", "torch"}
 _serial = itertools.count()
+_CLASSES: dict[tuple, type] = {}
 
 
 # ---------------------------------------------------------------------------- the inputs
@@ -135,7 +136,15 @@ def weight_tensor(c) -> torch.Tensor:
 
 def _with_forward(base: type, names: list[str], body: str) -> type:
     """A subclass of `base` whose `forward` takes `names` as tensors and returns `body`. Its
-    source is kept in `linecache`, as TorchScript reads a method's source to compile it."""
+    source is kept in `linecache`, as TorchScript reads a method's source to compile it; one
+    class per signature and body, so exporting again adds nothing."""
+    key = (base, tuple(names), body)
+    if key not in _CLASSES:
+        _CLASSES[key] = _make_class(base, names, body)
+    return _CLASSES[key]
+
+
+def _make_class(base: type, names: list[str], body: str) -> type:
     params = "".join(f", {n}: torch.Tensor" for n in names)
     source = (f"class Program({base.__name__}):\n"
               f"    def forward(self{params}) -> torch.Tensor:\n"
