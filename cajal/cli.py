@@ -100,10 +100,16 @@ def _fmt(args, out: "_Printer") -> int:
     """Print FILE in the canonical layout (see cajal.formatter)."""
     from .formatter import format_text
     try:
-        text = format_text(files.read(args.file), ascii=args.ascii, name=args.file)
+        source = files.read(args.file)
+        text = format_text(source, ascii=args.ascii, name=args.file)
     except CajalError as err:
         out.error(err, where=args.file)
         return 1
+    if args.check:
+        if text != source:
+            out.error_text(f"{args.file}: not in the canonical layout (`cajal fmt {args.file}` shows it)")
+            return 1
+        return 0
     out.text(text)
     return 0
 
@@ -177,6 +183,8 @@ def _parser() -> argparse.ArgumentParser:
                                      "between items stay where they are.")
     fmt.add_argument("file", metavar="FILE", help="a .cj file")
     fmt.add_argument("--ascii", action="store_true", help="write ASCII spellings (\\ -o => Bool Nat)")
+    fmt.add_argument("--check", action="store_true",
+                     help="print nothing; exit 1 if FILE is not in the canonical layout (for CI)")
     fmt.set_defaults(run=_fmt)
     return parser
 

@@ -146,6 +146,11 @@ def test_fmt_prints_the_canonical_layout_and_keeps_comments(cajal_script, files)
     assert ran.stdout.splitlines()[-1] == "def parity (n : Nat) : Bool = iter{tt | y => not y}(n)"
     ran = cajal(cajal_script, "fmt", "bad.cj", cwd=files)
     assert (ran.returncode, ran.stdout) == (0, "def ok : 𝟚 = tt\n\ndef dup (x : 𝟚) : 𝟚 = if x then x else x\n")
+    ran = cajal(cajal_script, "fmt", "--check", "good.cj", cwd=files)
+    assert (ran.returncode, ran.stdout) == (1, "") and ran.stderr == (
+        "good.cj: not in the canonical layout (`cajal fmt good.cj` shows it)\n")
+    (files / "formatted.cj").write_text(cajal(cajal_script, "fmt", "good.cj", cwd=files).stdout, encoding="utf-8")
+    assert cajal(cajal_script, "fmt", "--check", "formatted.cj", cwd=files).returncode == 0
     (files / "broken.cj").write_text("tt)\n", encoding="utf-8")
     ran = cajal(cajal_script, "fmt", "broken.cj", cwd=files)
     assert ran.returncode == 1 and ran.stdout == "" and ran.stderr.startswith("CajalSyntaxError: broken.cj:1:3: ")
