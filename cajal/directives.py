@@ -249,3 +249,45 @@ def help_text(word: str, d: Directive = None) -> str:
                                hint=(f"did you mean `:help {close[0]}`? " if close else "")
                                + "topics: " + ", ".join(known))
     return "\n\n".join(texts)
+
+
+EQUIV_SEPARATORS = ("≡", "==")  # `:equiv e₁ ≡ e₂` (or `==` in ASCII): juxtaposition is application
+
+
+@command("equiv", usage=":equiv e₁ ≡ e₂",
+         help="whether two closed programs of one type are equal (their compiled tensors at nat_dim); "
+              "if not, the smallest input where they differ, with both outputs (`==` for ≡)",
+         example=":equiv λx:𝟚. if x then ff else tt ≡ λx:𝟚. x\n"
+                 "  -- they differ at (λx:𝟚. if x then ff else tt) tt: ff and tt", term=False)
+def _equiv(session, d: Directive) -> Result:
+    from .equivalence import compare, program
+    left, right = two_terms(d)
+    sides = [program(term, session, pretty(term)) for term in (left, right)]
+    verdict = compare(*sides, session.nat_dim)
+    return Result("directive", verdict.text, name=d.word, type=sides[0].type, term=left, value=verdict,
+                  view=verdict)
+
+
+def two_terms(d: Directive) -> tuple[Term, Term]:
+    """The two terms of `:equiv e₁ ≡ e₂`, each parsed where it stands (errors point into the line)."""
+    code = d.text.split("--", 1)[0]
+    at = min(((code.find(s), s) for s in EQUIV_SEPARATORS if s in code), default=None)
+    if at is None:
+        raise CajalSyntaxError(f"`:{d.word}` compares two terms: write `e₁ ≡ e₂`", d.span,
+                               hint=f"e.g. `:{d.word} λx:𝟚. x ≡ λy:𝟚. y` (or `==` for `≡`)")
+    cut, sep = at
+    start, end = d.text_offset, d.text_offset + len(d.text)
+    left = parse_fragment(d.span.source, start, start + cut)
+    right = parse_fragment(d.span.source, start + cut + len(sep), end)
+    return left, right
+
+
+@command("decompile", usage=":decompile e",
+         help="the nearest well-typed program to e's weights, rounded column by column (argmax), "
+              "beside the heatmap of the difference",
+         example=":decompile λx:𝟚. if x then ff else tt")
+def _decompile(session, d: Directive, arg: Checked) -> Result:
+    from .decompile import decompile
+    compiled = session.compile(arg.term)
+    found = decompile(compiled.tensor, arg.typing.type, compiled.nat_dim)
+    return arg.result(d, found.text, value=found.term, view=found, compiled=compiled)

@@ -151,6 +151,13 @@ class Definition:
         parameters, so an optimiser can fine-tune them."""
         return self.compiled().module(trainable=trainable)
 
+    def decompile(self, module=None):
+        """The program nearest to the weights of `module` (this definition's trained
+        `module(trainable=True)`), or to its own compiled weights: see `cajal.decompile`."""
+        from .decompile import decompile
+        compiled = module if module is not None else self.compiled()
+        return decompile(compiled.tensor, self.type, compiled.nat_dim, name=self.name)
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         from . import render
         return render.definition_view(self)._repr_mimebundle_()
