@@ -257,8 +257,8 @@ EQUIV_SEPARATORS = ("≡", "==")  # `:equiv e₁ ≡ e₂` (or `==` in ASCII): j
 @command("equiv", usage=":equiv e₁ ≡ e₂",
          help="whether two closed programs of one type are equal (their compiled tensors at nat_dim); "
               "if not, the smallest input where they differ, with both outputs (`==` for ≡)",
-         example=":equiv λx:𝟚. if x then ff else tt ≡ λx:𝟚. x\n"
-                 "  -- they differ at (λx:𝟚. if x then ff else tt) tt: ff and tt", term=False)
+         example=":equiv λx:𝟚. x ≡ λy:𝟚. if y then tt else ff     -- equal\n"
+                 ":equiv λx:𝟚. if x then ff else tt == λx:𝟚. x     -- they differ at tt: ff and tt", term=False)
 def _equiv(session, d: Directive) -> Result:
     from .equivalence import compare, program
     left, right = two_terms(d)
@@ -285,7 +285,7 @@ def two_terms(d: Directive) -> tuple[Term, Term]:
 @command("decompile", usage=":decompile e",
          help="the nearest well-typed program to e's weights, rounded column by column (argmax), "
               "beside the heatmap of the difference",
-         example=":decompile λx:𝟚. if x then ff else tt")
+         example=":decompile λn:ℕ. succ n     -- λn:ℕ. iter{1 | y ↪ succ y}(n), at distance 0")
 def _decompile(session, d: Directive, arg: Checked) -> Result:
     from .decompile import decompile
     compiled = session.compile(arg.term)
