@@ -264,8 +264,9 @@ def _equiv(session, d: Directive) -> Result:
     left, right = two_terms(d)
     sides = [program(term, session, pretty(term)) for term in (left, right)]
     verdict = compare(*sides, session.nat_dim)
+    from . import render
     return Result("directive", verdict.text, name=d.word, type=sides[0].type, term=left, value=verdict,
-                  view=verdict)
+                  view=render.equivalence_view(verdict))
 
 
 def two_terms(d: Directive) -> tuple[Term, Term]:
@@ -287,7 +288,9 @@ def two_terms(d: Directive) -> tuple[Term, Term]:
               "beside the heatmap of the difference",
          example=":decompile λn:ℕ. succ n     -- λn:ℕ. iter{1 | y ↪ succ y}(n), at distance 0")
 def _decompile(session, d: Directive, arg: Checked) -> Result:
+    from . import render
     from .decompile import decompile
     compiled = session.compile(arg.term)
     found = decompile(compiled.tensor, arg.typing.type, compiled.nat_dim)
-    return arg.result(d, found.text, value=found.term, view=found, compiled=compiled)
+    view = render.decompiled_view(found)
+    return arg.result(d, str(view), value=found, view=view, compiled=compiled)
