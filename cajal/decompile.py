@@ -52,7 +52,8 @@ WIDTH = 88  # a program longer than this is laid out over indented lines
 class Decompiled:
     """The program nearest to some weights. `term` is the program, `weights` the weights as
     given (flattened to the vector of `type`), `rounded` the program's exact tensor (same
-    shape), `lookups` how many ℕ-argument tables had no step and became lookups."""
+    shape), `lookups` how many ℕ-argument tables had no step and became lookups, `name` the
+    definition whose weights these are (if any)."""
 
     term: Term
     type: Type
@@ -83,10 +84,14 @@ class Decompiled:
         return layout(self.term)
 
     @property
+    def heading(self) -> str:
+        """What the program is: "the program nearest to the weights of `not` : 𝟚 ⊸ 𝟚"."""
+        source = f"the weights of `{self.name}`" if self.name else "the weights"
+        return f"the program nearest to {source} : {pretty(self.type)}"
+
+    @property
     def text(self) -> str:
-        head = f"def {self.name} : {pretty(self.type)} =" if self.name else f"-- : {pretty(self.type)}"
-        body = self.program
-        lines = [head + ("\n  " + body.replace("\n", "\n  ") if self.name else "\n" + body)]
+        lines = [f"-- {self.heading}", self.program]
         lines.append(f"-- distance of the weights from this program: max {self.max_distance:.4g}, "
                      f"mean {self.mean_distance:.4g} (nat_dim {self.nat_dim})")
         if self.lookups:

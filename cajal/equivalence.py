@@ -126,8 +126,10 @@ class Equivalence:
 def equivalent(a, b, *, nat_dim: Optional[int] = None, session=None) -> Equivalence:
     """Whether the closed programs a and b (sources, terms, or session definitions) are equal:
     their compiled tensors at `nat_dim` (default: the session's, or a definition's, or 10)
-    are exactly equal. Names in sources are the `session`'s definitions. Raises CajalTypeError
-    when their types differ."""
+    are exactly equal. Names in sources are the `session`'s definitions (by default the session
+    of a definition compared). Raises CajalTypeError when their types differ."""
+    if session is None:
+        session = next((x.session for x in (a, b) if _is_definition(x)), None)
     n = nat_dim or (session.nat_dim if session is not None else None) \
         or next((x.nat_dim for x in (a, b) if hasattr(x, "nat_dim") and isinstance(x.nat_dim, int)), 10)
     left, right = program(a, session), program(b, session)
@@ -146,7 +148,7 @@ def assert_equivalent(mine, expected, *, name: Optional[str] = None, nat_dim: Op
 
 def program(x, session=None, span_name: Optional[str] = None) -> Program:
     """A side of a comparison from a source, a term or a session definition."""
-    if hasattr(x, "compiled") and hasattr(x, "value") and hasattr(x, "type") and hasattr(x, "uses"):
+    if _is_definition(x):
         return Program(x.name, x.type, x.compiled, x.value, {n: d.value for n, d in x.uses.items()}, x.term)
     term = as_term(x)
     if session is not None:
@@ -282,6 +284,11 @@ def _count(choices) -> int:
 
 def _atomic(text: str) -> bool:
     return text.replace("_", "a").replace("'", "a").isalnum()
+
+
+def _is_definition(x) -> bool:
+    """A session's Definition (known by what it offers: this module sits beside the session)."""
+    return all(hasattr(x, a) for a in ("compiled", "value", "type", "uses", "session"))
 
 
 def _wrap(text: str) -> str:

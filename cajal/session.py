@@ -63,6 +63,11 @@ class Definition:
         return self._session.nat_dim
 
     @property
+    def session(self) -> "Session":
+        """The session it was defined in (whose definitions a program compared with it may use)."""
+        return self._session
+
+    @property
     def python_name(self) -> Optional[str]:
         """The name it has in Python (`not_` for `not`); None if it stays Cajal-only (see
         cajal.python_names)."""

@@ -94,14 +94,14 @@ def test_a_trained_module_decompiles_to_what_it_learned():
     found = not_.decompile(module)
     assert cajal.pretty(found.term) == "λx:𝟚. if x then tt else ff"
     assert 0 < found.max_distance < 0.5
-    assert found.text.startswith("def not : 𝟚 ⊸ 𝟚 =\n  λx:𝟚. if x then tt else ff\n")
+    assert found.text.startswith("-- the program nearest to the weights of `not` : 𝟚 ⊸ 𝟚\nλx:𝟚. if x then tt else ff\n")
     assert cajal.pretty(cajal.decompile(module).term) == "λx:𝟚. if x then tt else ff"
     assert cajal.pretty(not_.decompile().term) == "λx:𝟚. if x then ff else tt"
 
 
 def test_the_directive_shows_the_program_beside_the_difference_heatmap():
     [r] = Session().run(":decompile λn:ℕ. succ n")
-    assert r.text.startswith("-- : ℕ ⊸ ℕ\nλn:ℕ. iter{1 | y ↪ succ y}(n)\n-- distance of the weights from this program: max 0")
+    assert r.text.startswith("-- the program nearest to the weights : ℕ ⊸ ℕ\nλn:ℕ. iter{1 | y ↪ succ y}(n)\n-- distance of the weights from this program: max 0")
     bundle = r._repr_mimebundle_()
     assert "weights − program" in bundle["text/html"] and "<table" in bundle["text/html"]
     assert "weights − program" in bundle["text/plain"]

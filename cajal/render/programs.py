@@ -45,7 +45,7 @@ def decompiled_view(found) -> View:
         picture = curried_view(found.difference.reshape(dim(t.cod, n), dim(t.dom, n)), t, nat_dim=n, title=title)
     else:
         picture = heatmap(found.difference, t, nat_dim=n, title=title)
-    left = (f'<div class="cj-title">nearest program : {esc(str(t))}</div>'
+    left = (f'<div class="cj-title">{esc(found.heading)}</div>'
             f'<pre class="cj-mono" style="margin:2px 0">{esc(found.program)}</pre>'
             f'<div class="cj-meta">distance of the weights: max {found.max_distance:.4g}, '
             f'mean {found.mean_distance:.4g} (nat_dim {n})</div>')
