@@ -158,3 +158,11 @@ def _with_type(name):
     s = Session()
     s.run(f"type {name}")
     return s
+
+
+def test_the_live_check_type_checks_both_terms_of_equiv():
+    from cajal import diagnostics
+    report = diagnostics.check_cell(Session(), ":equiv λx:𝟚. x ≡ λy:𝟚. f y")
+    [d] = report.diagnostics
+    assert d.message == "unbound variable `f`" and (d.span.line, d.span.col) == (1, 24)
+    assert not diagnostics.check_cell(Session(), ":equiv λx:𝟚. x == λy:𝟚. y").diagnostics
