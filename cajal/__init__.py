@@ -27,7 +27,7 @@ _LAZY = {
     "Definition": ("cajal.session", "Definition"),
     "equivalent": ("cajal.equivalence", "equivalent"),
     "assert_equivalent": ("cajal.equivalence", "assert_equivalent"),
-    "decompile": ("cajal.decompile", "decompile"),
+    "decompile": ("cajal.decompiler", "decompile"),
 }
 
 

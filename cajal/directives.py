@@ -298,7 +298,7 @@ def two_terms(d: Directive) -> tuple[Term, Term]:
          example=":decompile λn:ℕ. succ n     -- λn:ℕ. iter{1 | y ↪ succ y}(n), at distance 0")
 def _decompile(session, d: Directive, arg: Checked) -> Result:
     from . import render
-    from .decompile import decompile
+    from .decompiler import decompile
     compiled = session.compile(arg.term)
     found = decompile(compiled.tensor, arg.typing.type, compiled.nat_dim)
     view = render.decompiled_view(found)

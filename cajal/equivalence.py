@@ -7,7 +7,7 @@ both programs' outputs (the evaluator's). The inputs are the arguments up to a r
 𝟚 or ℕ. An argument of type 𝟚 or ℕ ranges over its values; one of a function type over its
 tables (functions of 𝟚/ℕ arguments, while there are few enough). "Smallest" orders inputs by
 the sum of their arguments' positions (tt is 0 and ff is 1, n is n, a table's position in the
-enumeration `decompile.tables` makes), then lexicographically, first argument first.
+enumeration `decompiler.tables` makes), then lexicographically, first argument first.
 
 A higher-order argument's tensor columns are unit matrices, which are not programs, so two
 programs can have different tensors and agree on every Cajal input (`λf. if f tt then tt else tt`
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from .compiler import compile
-from .decompile import tables
+from .decompiler import tables
 from .encoding import basis_name, dim
 from .errors import CajalError, CajalTypeError
 from .evaluation import apply, evaluate
@@ -32,6 +32,7 @@ from .types import check
 from .values import term_value
 
 MAX_INPUTS = 4096  # the most inputs of higher-order arguments tried one by one
+LONG = 60  # an argument longer than this is named in calls and spelled out once
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,23 @@ class Equivalence:
         return self.equal
 
     def call(self, side: str) -> str:
-        """`side` applied to the differing input, as Cajal (`or ff tt`)."""
+        """`side` applied to the differing input, as Cajal (`or ff tt`); a long argument by its
+        name in `where` (a₁, a₂, …)."""
         name = side if _atomic(side) else f"({side})"
+        return " ".join([name, *(_wrap(a) for a in self.arg_names)])
+
+    @property
+    def arg_names(self) -> tuple[str, ...]:
+        """The differing input's arguments as shown in calls: a long one (a function table
+        written as a lookup) is named a₁, a₂, … and spelled out by `where`."""
         args = self.difference.args if self.difference else ()
-        return " ".join([name, *(_wrap(a) for a in args)])
+        return tuple(a if len(a) <= LONG else f"a{_sub(i + 1)}" for i, a in enumerate(args))
+
+    @property
+    def where(self) -> list[str]:
+        """`a₁ = …` for each argument that `arg_names` names."""
+        args = self.difference.args if self.difference else ()
+        return [f"{n} = {a}" for n, a in zip(self.arg_names, args) if n != a]
 
     @property
     def text(self) -> str:
@@ -91,7 +105,8 @@ class Equivalence:
                     f"and {self.right} gives {d.compiled[1]}")
         lines = [f"{self.left} ≢ {self.right} : {t}  (nat_dim {self.nat_dim})"]
         if d.args:
-            lines.append("the smallest input where they differ: " + " ".join(_wrap(a) for a in d.args))
+            lines.append("the smallest input where they differ: " + " ".join(_wrap(a) for a in self.arg_names))
+            lines += [f"  where {w}" for w in self.where]
         lines += [f"  {self.call(self.left)} = {d.outputs[0]}", f"  {self.call(self.right)} = {d.outputs[1]}"]
         if d.compiled != d.outputs:
             lines.append(f"  compiled at nat_dim {self.nat_dim}: {d.compiled[0]} and {d.compiled[1]} "
@@ -250,7 +265,7 @@ def _report(left: Program, right: Program, args: list[Term], compiled_out, resul
 
 def _show_vector(v, t: Type, n: int) -> str:
     """A compiled output as Cajal: its value when one-hot, `0-vector` past ℕ's end."""
-    from .decompile import decompile
+    from .decompiler import decompile
     v = v.double().reshape(-1)
     if not bool(((v == 0) | (v == 1)).all()):
         return "[" + ", ".join(f"{x:g}" for x in v.tolist()) + "]"
@@ -284,6 +299,10 @@ def _count(choices) -> int:
 
 def _atomic(text: str) -> bool:
     return text.replace("_", "a").replace("'", "a").isalnum()
+
+
+def _sub(i: int) -> str:
+    return "".join("₀₁₂₃₄₅₆₇₈₉"[int(c)] for c in str(i))
 
 
 def _is_definition(x) -> bool:

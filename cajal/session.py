@@ -159,7 +159,7 @@ class Definition:
     def decompile(self, module=None):
         """The program nearest to the weights of `module` (this definition's trained
         `module(trainable=True)`), or to its own compiled weights: see `cajal.decompile`."""
-        from .decompile import decompile
+        from .decompiler import decompile
         compiled = module if module is not None else self.compiled()
         return decompile(compiled.tensor, self.type, compiled.nat_dim, name=self.name)
 

@@ -29,10 +29,11 @@ def equivalence_view(verdict) -> View:
             + (f'<td class="cj-mono">{esc(c)}</td>' if compiled_differs else "") + "</tr>"
             for call, out, c in rows)
         extra = f"<th>compiled (nat_dim {verdict.nat_dim})</th>" if compiled_differs else ""
+        where = "".join(f'<div class="cj-mono">where {esc(w)}</div>' for w in verdict.where)
         body = (f'<div class="cj-meta">they differ; the smallest input where they do '
                 f'(nat_dim {verdict.nat_dim}):</div>'
                 f'<table class="cj-mono" style="border-collapse:collapse"><tr><th style="text-align:left">input'
-                f'</th><th style="text-align:left">output</th>{extra}</tr>{cells}</table>')
+                f'</th><th style="text-align:left">output</th>{extra}</tr>{cells}</table>{where}')
     return View(verdict.text, wrap(head + body, "equivalence"), kind="equivalence")
 
 

@@ -326,8 +326,10 @@ def _continue(body: Term, indent: int) -> str:
 
 def tables(t: Type, nat_dim: int, limit: int):
     """The values of a type with a table (𝟚, ℕ, and functions of 𝟚/ℕ arguments into such), as
-    (term, exact vector) in a fixed order (tt before ff, 0 before 1, tables by their columns
-    in that order); None when there are more than `limit`, or the type has no table."""
+    `Rounded` values in a fixed order: tt before ff, 0 before 1, tables by their columns in
+    that order, except that for an ℕ argument the tables an `iter` of one step writes come
+    before those that need a lookup (so that a counterexample reads short). None when there
+    are more than `limit`, or the type has no table."""
     import torch
     t = as_type(t)
     if isinstance(t, (BoolType, NatType)):
@@ -341,11 +343,13 @@ def tables(t: Type, nat_dim: int, limit: int):
     d1 = dim(t.dom, nat_dim)
     if columns is None or len(columns) ** d1 > limit:
         return None
-    out = []
+    short, long = [], []
     for combo in itertools.product(range(len(columns)), repeat=d1):
-        matrix = torch.stack([columns[i].vector for i in combo], dim=1)
-        out.append(Rounded(matrix.reshape(-1)))
-    return out
+        vectors = [columns[i].vector for i in combo]
+        value = Rounded(torch.stack(vectors, dim=1).reshape(-1))
+        stepped = isinstance(t.dom, BoolType) or _step(t.cod, vectors, nat_dim) is not None
+        (short if stepped else long).append(value)
+    return short + long
 
 
 class Rounded:
