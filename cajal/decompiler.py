@@ -48,7 +48,7 @@ from .syntax import (
 WIDTH = 88  # a program longer than this is laid out over indented lines
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Decompiled:
     """The program nearest to some weights. `term` is the program, `weights` the weights as
     given (flattened to the vector of `type`), `rounded` the program's exact tensor (same
