@@ -1,8 +1,10 @@
 """Reading weights back as a program: round a trained (or soft) tensor to the nearest
 well-typed Cajal program, column by column, and say how far the weights were from it.
 
-Rounding is per one-hot block, by argmax (as `encoding.decode`), and the rounded table is
-written as a term:
+Rounding is per one-hot block, by argmax (as `encoding.decode`), except that a block whose
+entries peak and sum below ½ rounds to the zero vector: what a natural past ℕ's end compiles to
+(a soft count whose mass is all there still rounds by argmax). The rounded table is written
+as a term:
 
 - a function of a 𝟚 argument is a table of `if`s: `λx:𝟚. if x then v_tt else v_ff`;
 - a function of an ℕ argument whose columns follow one step, v_{k+1} = s(v_k), with s a step
@@ -13,8 +15,9 @@ written as a term:
   It is long, but it is an ordinary program of the right type whose tensor is the table.
 
 A function whose argument is itself a function has no table of values (its columns are unit
-matrices, not programs), so it is refused with a CajalError. `Decompiled.distance` is the
-max and mean absolute difference between the weights and the rounded program's tensor.
+matrices, not programs), so it is refused with a CajalError. `Decompiled.max_distance` and
+`.mean_distance` are the max and mean absolute difference between the weights and the rounded
+program's tensor.
 """
 
 from __future__ import annotations
@@ -52,8 +55,8 @@ WIDTH = 88  # a program longer than this is laid out over indented lines
 class Decompiled:
     """The program nearest to some weights. `term` is the program, `weights` the weights as
     given (flattened to the vector of `type`), `rounded` the program's exact tensor (same
-    shape), `lookups` how many ℕ-argument tables had no step and became lookups, `name` the
-    definition whose weights these are (if any)."""
+    shape), `lookups` how many ℕ-argument tables had no step and became lookups, `zeros` how
+    many blocks rounded to the zero vector, `name` the definition whose weights these are."""
 
     term: Term
     type: Type
@@ -62,6 +65,7 @@ class Decompiled:
     rounded: Any
     lookups: int = 0
     name: Optional[str] = None
+    zeros: int = 0
 
     @property
     def difference(self):
@@ -146,7 +150,7 @@ def decompile(tensor, type=None, nat_dim: Optional[int] = None, *, name: Optiona
                          hint="check the training (a learning rate too high?)")
     rounder = _Rounder(n)
     term, rounded = rounder.round(x, t)
-    return Decompiled(term, t, n, x, rounded, rounder.lookups, name)
+    return Decompiled(term, t, n, x, rounded, rounder.lookups, name, rounder.zeros)
 
 
 def _check_decompilable(t: Type) -> None:
@@ -163,7 +167,7 @@ def _check_decompilable(t: Type) -> None:
 
 BOOL_NAMES = ("x", "y", "z", "w")
 NAT_NAMES = ("n", "m", "k", "j")
-HALF = 0.5  # a block whose entries are all below this rounds to the zero vector
+HALF = 0.5  # a block whose entries peak and sum below this rounds to the zero vector
 
 
 class _Rounder:
@@ -174,6 +178,7 @@ class _Rounder:
         self.n = nat_dim
         self.used: dict[str, int] = {}
         self.lookups = 0
+        self.zeros = 0
 
     def fresh(self, base: str) -> str:
         k = self.used.get(base, 0)
@@ -185,7 +190,8 @@ class _Rounder:
         import torch
         if isinstance(t, (BoolType, NatType)):
             clean = torch.zeros_like(x)
-            if float(x.max()) < HALF:
+            if float(x.max()) < HALF and float(x.sum()) < HALF:
+                self.zeros += 1
                 return self.zero(t), clean
             i = int(x.argmax())
             clean[i] = 1

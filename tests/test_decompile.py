@@ -41,7 +41,10 @@ def test_a_soft_tensor_within_a_half_rounds_to_the_program(case, seed):
     assume(max(numerals(term), default=0) < N)
     tensor = compile(term, nat_dim=N).tensor.double()
     g = torch.Generator().manual_seed(seed)
-    noise = (torch.rand(tensor.shape, generator=g, dtype=torch.float64) - 0.5) * 0.98  # |noise| < 0.49
+    # |noise| < 0.49 per entry; where a natural ran past ℕ's end (a zero block), so small that
+    # a block's entries still sum below ½
+    scale = 0.98 if cajal.decompile(tensor, t, N).zeros == 0 else 0.98 / N
+    noise = (torch.rand(tensor.shape, generator=g, dtype=torch.float64) - 0.5) * scale
     found = cajal.decompile(tensor + noise, t, N)
     assert torch.equal(found.rounded, tensor)
     assert found.max_distance < 0.5 and found.max_distance == pytest.approx(float(noise.abs().max()))
@@ -70,6 +73,14 @@ def test_columns_that_follow_no_step_become_a_lookup():
     assert found.lookups == 1 and "iter{" in found.program
     assert cajal.equivalent(found.term, term, nat_dim=6)
     assert "lookup" in found.text
+
+
+def test_a_soft_count_rounds_by_argmax_and_a_missing_one_to_the_zero_vector():
+    soft = torch.tensor([0.3, 0.25, 0.2, 0.15, 0.1])  # a distribution: argmax, though every entry < ½
+    assert cajal.pretty(cajal.decompile(soft, "ℕ").term) == "0"
+    found = cajal.decompile(torch.tensor([0.1, 0.05, 0.0, 0.2, 0.1]), "ℕ")  # no mass: past ℕ's end
+    assert found.zeros == 1 and cajal.pretty(found.term) == "(λz:ℕ. succ z) 4"
+    assert found.max_distance == pytest.approx(0.2)
 
 
 def test_the_distance_is_max_and_mean_absolute_difference():
