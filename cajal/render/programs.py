@@ -24,16 +24,17 @@ def equivalence_view(verdict) -> View:
         rows = [(verdict.call(verdict.left), d.outputs[0], d.compiled[0]),
                 (verdict.call(verdict.right), d.outputs[1], d.compiled[1])]
         compiled_differs = d.compiled != d.outputs
+        pad = 'style="padding:1px 14px 1px 0;text-align:left"'
         cells = "".join(
-            f'<tr><td class="cj-mono">{esc(call)}</td><td class="cj-mono"><b>{esc(out)}</b></td>'
-            + (f'<td class="cj-mono">{esc(c)}</td>' if compiled_differs else "") + "</tr>"
+            f'<tr><td class="cj-mono" {pad}>{esc(call)}</td><td class="cj-mono" {pad}><b>{esc(out)}</b></td>'
+            + (f'<td class="cj-mono" {pad}>{esc(c)}</td>' if compiled_differs else "") + "</tr>"
             for call, out, c in rows)
-        extra = f"<th>compiled (nat_dim {verdict.nat_dim})</th>" if compiled_differs else ""
+        extra = f'<th class="cj-meta" {pad}>compiled (nat_dim {verdict.nat_dim})</th>' if compiled_differs else ""
         where = "".join(f'<div class="cj-mono">where {esc(w)}</div>' for w in verdict.where)
         body = (f'<div class="cj-meta">they differ; the smallest input where they do '
                 f'(nat_dim {verdict.nat_dim}):</div>'
-                f'<table class="cj-mono" style="border-collapse:collapse"><tr><th style="text-align:left">input'
-                f'</th><th style="text-align:left">output</th>{extra}</tr>{cells}</table>{where}')
+                f'<table style="border-collapse:collapse"><tr><th class="cj-meta" {pad}>input</th>'
+                f'<th class="cj-meta" {pad}>output</th>{extra}</tr>{cells}</table>{where}')
     return View(verdict.text, wrap(head + body, "equivalence"), kind="equivalence")
 
 
