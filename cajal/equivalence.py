@@ -161,16 +161,17 @@ def assert_equivalent(mine, expected, *, name: Optional[str] = None, nat_dim: Op
     return verdict
 
 
-def program(x, session=None, span_name: Optional[str] = None) -> Program:
-    """A side of a comparison from a source, a term or a session definition."""
+def program(x, session=None, name: Optional[str] = None) -> Program:
+    """A side of a comparison from a source, a term or a session definition; `name` is how the
+    verdict calls it (by default the definition's name, or the term printed)."""
     if _is_definition(x):
         return Program(x.name, x.type, x.compiled, x.value, {n: d.value for n, d in x.uses.items()}, x.term)
     term = as_term(x)
     if session is not None:
         typing = session.check(term)
         used = free_vars(term)
-        defs = {name: d for name, d in session.definitions.items() if name in used}
-        values = {name: d.value for name, d in defs.items()}
+        defs = {k: d for k, d in session.definitions.items() if k in used}
+        values = {k: d.value for k, d in defs.items()}
 
         def compiled(n, term=term, defs=defs):
             return compile(term, nat_dim=n, defs={k: d.compiled(n) for k, d in defs.items()},
@@ -182,7 +183,7 @@ def program(x, session=None, span_name: Optional[str] = None) -> Program:
         def compiled(n, term=term):
             return compile(term, nat_dim=n)
     value = evaluate(term, defs=values)
-    return Program(span_name or pretty(term), typing.type, compiled, value, values, term)
+    return Program(name or pretty(term), typing.type, compiled, value, values, term)
 
 
 def compare(left: Program, right: Program, n: int) -> Equivalence:
