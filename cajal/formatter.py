@@ -90,6 +90,9 @@ def _item(item: Item, ascii: bool) -> str:
 def _directive(d: Directive, ascii: bool) -> str:
     """`:word --flags term`, its term printed canonically; other directives as written."""
     cmd = directives.command_for(d)
+    if cmd.word == "equiv":  # `:equiv e₁ ≡ e₂`: two terms, `==` in ASCII
+        left, right = directives.two_terms(d)
+        return f":{d.word} {pretty(left, ascii)} {'==' if ascii else '≡'} {pretty(right, ascii)}"
     if not cmd.term:
         text = " ".join(d.text.split())
         return f":{d.word} {lexicon.to_ascii(text) if ascii else text}".rstrip()
