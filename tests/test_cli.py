@@ -185,9 +185,9 @@ def test_python_dash_m_cajal_is_the_same_command(files):
 @given(closed_terms(max_depth=3))
 def test_fmt_changes_no_meaning_and_is_idempotent(term_and_type):
     term, ty = term_and_type
-    text = f"def it : {pretty(ty)} =\n    {pretty(term)}\nit;  :type   it\n:graph  --unroll\n  it\n"
+    text = f"def it : {pretty(ty)} =\n    {pretty(term)}\nit;  :type   it\n:graph  --unroll\n  it\n:equiv it  ==  it\n"
     once = format_text(text)
-    assert once.endswith("\nit\n:type it\n:graph --unroll it\n")  # no comment: every item in the layout
+    assert once.endswith("\nit\n:type it\n:graph --unroll it\n:equiv it ≡ it\n")  # every item laid out
     assert meaning(once) == meaning(text)
     assert format_text(once) == once
     ascii = format_text(text, ascii=True)
@@ -196,8 +196,9 @@ def test_fmt_changes_no_meaning_and_is_idempotent(term_and_type):
 
 def meaning(text: str) -> list:
     """The items of a cell, a directive as its word, options and term (not its raw text)."""
-    return [(item.word, *directives.term_argument(item)) if isinstance(item, Directive) else item
-            for item in parse_cell(text)]
+    def directive(d: Directive):
+        return (d.word, *(directives.term_argument(d) if directives.command_for(d).term else directives.terms(d)))
+    return [directive(item) if isinstance(item, Directive) else item for item in parse_cell(text)]
 
 
 @pytest.mark.slow
