@@ -115,7 +115,7 @@ def first_order_types(draw):
     return t
 
 
-@pytest.mark.unit
+@pytest.mark.slow
 @settings(max_examples=40)
 @given(st.data(), first_order_types())
 def test_every_linear_program_exports_as_its_tensor(data, ty):
