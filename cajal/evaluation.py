@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Optional
 
-from .errors import CajalError, echo_number
+from .errors import CajalError, echo, echo_number
 from .parser import as_term
 from .substitute import substitute
 from .syntax import App, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var, free_vars
@@ -61,7 +61,7 @@ def _run(stack: list, term: Optional[Term], env, defs, value: Value = None) -> V
                     elif name in defs:
                         value = defs[name]
                     else:
-                        raise CajalError(f"unbound variable `{name}`", term.span,
+                        raise CajalError(f"unbound variable `{echo(name)}`", term.span,
                                          hint="type-check a term before evaluating it")
                     term = None
                 case BoolLit(v) | Nat(v):

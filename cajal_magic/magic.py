@@ -19,7 +19,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 
 from cajal import python_names
-from cajal.errors import CajalError
+from cajal.errors import CajalError, echo
 from cajal.lexicon import to_ascii
 from cajal.pretty import pretty
 from cajal.result import Result
@@ -323,7 +323,7 @@ class CajalMagics(Magics):
             first_line = 1
         else:
             if opts.term:
-                raise UsageError(f"unexpected `{' '.join(opts.term)}` after the options of %%cajal "
+                raise UsageError(f"unexpected `{echo(' '.join(opts.term))}` after the options of %%cajal "
                                  "(options: --nat-dim N, --ascii, --quiet, --show …; the Cajal goes below)")
             source = cell
             first_line = opts.first_line if opts.first_line is not None else 2
