@@ -93,6 +93,7 @@ def test_nested_if_in_branches():
     through_everything("if ff then 0 else " * DEPTH + "5", "ℕ", 5)
 
 
+@pytest.mark.slow
 def test_nested_lambdas_applied_to_many_arguments():
     """λx1. … λx500. x1 + … + x500 (each added by an iter), applied to 500 arguments."""
     params = "".join(f"λx{i}:ℕ. " for i in range(DEPTH))
@@ -111,6 +112,7 @@ def test_nested_succ_of_a_variable():
     assert pretty(term).count("succ") == DEPTH
 
 
+@pytest.mark.slow
 def test_nested_applications():
     src = "(λx:ℕ. succ x) (" * DEPTH + "0" + ")" * DEPTH
     through_everything(src, "ℕ", DEPTH)
@@ -123,6 +125,7 @@ def test_nested_lets():
     through_everything(src, "ℕ", DEPTH)
 
 
+@pytest.mark.slow
 def test_nested_iters():
     src = "iter{" * DEPTH + "tt" + " | y ↪ y}(1)" * DEPTH
     through_everything(src, "𝟚", True)

@@ -470,6 +470,7 @@ def execute_notebook(nb, tmp_path):
     return client.execute()
 
 
+@pytest.mark.slow
 def test_smoke_notebook_trains_a_linked_model(tmp_path):
     import nbformat
     nb = nbformat.read(ROOT / "notebooks" / "magic-smoke.ipynb", as_version=4)
