@@ -161,10 +161,12 @@ def _nat(v: Value, term: Term) -> int:
 #   grows by the same d at every step: the step is evaluated once on an unknown natural x and
 #   gives x + d, so n steps add n·d (`iter{m | y ↪ succ y}(n)` is m + n);
 # - otherwise (a function or linked state, or no repeat within the budget) the evaluation
-#   steps through at most STEP_BUDGET states, and refuses a larger count up front.
+#   steps through at most STEP_BUDGET states, and refuses a larger count (up front for a
+#   function state, after CYCLE_SEARCH states without a repeat for a first-order one).
 
 PLAIN_STEPS = 64  # counts up to this are stepped through, with no bookkeeping
 STEP_BUDGET = 1_000_000  # the most steps one `iter` takes when its count cannot be jumped
+CYCLE_SEARCH = 100_000  # how far the states of an `iter` over a larger count are searched for a repeat
 
 
 @dataclass(frozen=True)
@@ -205,17 +207,37 @@ def _iterate(node: Iter, env, defs, state: Value, n: int) -> Optional[Value]:
             return state.shifted(n * d) if isinstance(state, _Unknown) else _nat(state + n * d, node.count)
         if moved is not None:  # s(x) is the same for every x
             return moved
-    seen: dict[Value, int] = {state: 0}
-    history = [state]
-    for i in range(1, min(n, STEP_BUDGET) + 1):
-        state = step(state)
-        if i == n:
-            return state
-        first = seen.setdefault(state, i)
-        if first != i:  # a repeat: states first..i-1 recur with period i - first
-            return history[first + (n - first) % (i - first)]
-        history.append(state)
-    raise _too_many(node, n, f"its state did not repeat within {STEP_BUDGET:,} steps")
+    return _cycle_jump(step, state, n, node)
+
+
+def _cycle_jump(step, start: Value, n: int, node: Iter) -> Value:
+    """The n-th state from `start` of a deterministic `step`, by Brent's cycle detection: in
+    memory that does not grow (states may be large naturals). The first repeat gives the
+    cycle's start μ and length λ, and the n-th state is the state at μ + (n − μ) mod λ."""
+    # find λ: the hare runs ahead in windows of doubling length, the tortoise waits at each start
+    search = n if n <= STEP_BUDGET else CYCLE_SEARCH
+    power = period = 1
+    tortoise, hare, taken = start, step(start), 1
+    while tortoise != hare:
+        if taken == n:
+            return hare
+        if taken >= search:
+            raise _too_many(node, n, f"its state did not repeat within {search:,} steps")
+        if power == period:
+            tortoise, power, period = hare, power * 2, 0
+        hare, taken, period = step(hare), taken + 1, period + 1
+    if taken == n:
+        return hare
+    # find μ: two states λ apart, stepped together from the start, first meet at the cycle
+    tortoise = hare = start
+    for _ in range(period):
+        hare = step(hare)
+    first = 0
+    while tortoise != hare:
+        tortoise, hare, first = step(tortoise), step(hare), first + 1
+    for _ in range((n - first) % period):
+        tortoise = step(tortoise)
+    return tortoise
 
 
 def _too_many(node: Iter, n: int, why: str) -> CajalError:
