@@ -55,6 +55,7 @@ def test_numeral_of_ten_thousand_digits():
     assert pretty(evaluate(parse_term("succ " + digits))) == "1" + "0" * 10000
 
 
+@pytest.mark.slow
 def test_iter_count_ten_thousand():
     through_everything("iter{0 | y ↪ succ y}(10000)", "ℕ", 10000)
     through_everything("iter{tt | y ↪ if y then ff else tt}(10000)", "𝟚", True)

@@ -540,6 +540,7 @@ def test_inspect(kc):
     assert reply["found"] and "len" in reply["data"]["text/plain"]
 
 
+@pytest.mark.slow
 def test_every_completion_and_inspection_is_answered(kc):
     """A cursor out of range (negative, past the end, a stale one from an edited cell) is
     moved to the nearest end of the code: every request gets its reply, promptly."""

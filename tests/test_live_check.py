@@ -265,6 +265,7 @@ def test_kernel_check_of_a_200_line_cell_is_quick(cajal_kernel):
     assert reply["diagnostics"] == [] and len(reply["names"]) >= 600
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("jupyter_path")
 def test_magic_registers_the_comm_in_a_python_kernel():
     kernel = Kernel("python3")
@@ -282,3 +283,21 @@ def test_magic_registers_the_comm_in_a_python_kernel():
         assert json.dumps(reply)
     finally:
         kernel.close()
+
+
+@pytest.mark.parametrize("cell, kind", [
+    ("not tt", "cajal"),
+    ("%%cajal\nnot tt", "cajal"),
+    ("%%python\nx = 1", "python"),
+    ("%%python3\nx = 1", "python"),  # the editor's own header rule used to miss this one
+    ("%%python3  # a comment\nx = 1", "python"),
+    ("%%time\nnot tt", "ipython"),
+    ("%who", "ipython"),
+    ("!ls", "ipython"),
+])
+def test_kernel_check_says_which_kind_of_cell_it_is(cajal_kernel, cell, kind):
+    """The editor highlights a cell in the language the kernel's one header rule gives it
+    (`cajal.cells.classify`), carried by every reply."""
+    reply, _ = cajal_kernel.check(cell)
+    assert reply["kind"] == kind
+    assert ("diagnostics" in reply) == (kind == "cajal")
