@@ -11,7 +11,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from . import directives
+from . import directives, files
 from .errors import CajalError, CajalTypeError
 from .evaluation import apply, evaluate
 from .parser import iter_cell
@@ -181,13 +181,14 @@ class Session:
 
     # ------------------------------------------------------------ running cells
 
-    def run(self, source: str, first_line: int = 1) -> list[Result]:
-        """Run a cell. On an error, raise it (a CajalError) with `.results` holding what the
-        items before it produced; their definitions stay."""
+    def run(self, source: str, first_line: int = 1, name: Optional[str] = None) -> list[Result]:
+        """Run a cell (or the text of a `.cj` file called `name`, which errors then name). On an
+        error, raise it (a CajalError) with `.results` holding what the items before it
+        produced; their definitions stay."""
         results: list[Result] = []
         defined_here: set[str] = set()
         try:
-            for item in iter_cell(source, first_line):
+            for item in iter_cell(source, first_line, name):
                 results.append(self._run_item(item, source, defined_here))
         except (CajalError, KeyboardInterrupt) as err:  # an interrupt ends the cell, keeping what it made
             err.results = results
@@ -238,6 +239,11 @@ class Session:
             result.notes.append(f"note: {value} is beyond ℕ's size (nat_dim {self.nat_dim} holds 0…{self.nat_dim - 1}), "
                                 f"so its compiled vector is all zeros; `:set nat_dim {value + 1}` holds it")
         return result
+
+    def load(self, path) -> list[Result]:
+        """Run a `.cj` file in this session, as a cell: its definitions join the session's,
+        and its errors name the file, line and column (`cajal.load`, `:load`)."""
+        return self.run(files.read(path), name=str(path))
 
     # ------------------------------------------------------------ helpers for directives and front-ends
 
