@@ -267,6 +267,8 @@ def test_parity_and_add_of_a_150_digit_numeral_through_a_session():
                               "with nat_dim = 10 (naturals 0…9))")
     [added] = s.run(f"add 2 {HUGE}")
     assert added.value == HUGE + 2
+    assert added.notes == ["note: 3333…5 (a 150-digit number) is beyond ℕ's size (nat_dim 10 holds 0…9), so its "
+                           "compiled vector is all zeros; `:set nat_dim 3333…6 (a 150-digit number)` holds it"]
     assert "text/html" in added._repr_mimebundle_()
     [traced] = s.run(f":trace parity {HUGE}")  # the small-step trace is bounded: it stops, and says so
     assert traced.view is not None
