@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Optional
 
 from . import directives, files
-from .errors import CajalError, CajalTypeError
+from .errors import CajalError, CajalTypeError, echo_number
 from .evaluation import apply, evaluate
 from .parser import iter_cell
 from .pretty import pretty
@@ -254,8 +254,9 @@ class Session:
         if not abstract_names(typing.type):
             result.compile = lambda: self.compile(term)
         if typing.type == NAT and value >= self.nat_dim:
-            result.notes.append(f"note: {value} is beyond ℕ's size (nat_dim {self.nat_dim} holds 0…{self.nat_dim - 1}), "
-                                f"so its compiled vector is all zeros; `:set nat_dim {value + 1}` holds it")
+            result.notes.append(f"note: {echo_number(value)} is beyond ℕ's size (nat_dim {self.nat_dim} holds "
+                                f"0…{self.nat_dim - 1}), so its compiled vector is all zeros; "
+                                f"`:set nat_dim {echo_number(value + 1)}` holds it")
         return result
 
     def load(self, path) -> list[Result]:
