@@ -16,21 +16,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import torch
+from timing import timed
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "notebooks"))
-
-from experiments import models as M  # noqa: E402
-from experiments import programs as P  # noqa: E402
-from experiments.families.common import mse, nll  # noqa: E402
-from timing import timed  # noqa: E402
+from cajal_experiments import models as M
+from cajal_experiments import programs as P
+from cajal_experiments.families.common import mse, nll
 
 TARGET = 1.1
 

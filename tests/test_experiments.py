@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +15,8 @@ import sklearn  # noqa: F401  (a test dependency the notebooks need)
 import torch
 import torch.nn.functional as F  # noqa: E402
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-sys.path.insert(0, str(NOTEBOOKS))
-
-from experiments import (  # noqa: E402
+import cajal  # noqa: E402
+from cajal_experiments import (  # noqa: E402
     data,
     device,
     families,
@@ -30,9 +27,9 @@ from experiments import (  # noqa: E402
     stats,
     train,
 )
-from experiments.families.common import true_bools  # noqa: E402
+from cajal_experiments.families.common import true_bools  # noqa: E402
 
-import cajal  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 torch.set_num_threads(1)
 
@@ -318,10 +315,10 @@ def test_sweep_is_paired_and_reported(digits, tmp_path):
 
 
 def test_readme_holds_the_committed_summary_table():
-    rows = report.load_rows(NOTEBOOKS / "results")
+    rows = report.load_rows(ROOT / "notebooks" / "results")
     assert [r.family for r in rows] == list(report.ORDER), "run notebooks 04–08 in full mode"
     assert not any(r.quick for r in rows)
-    readme = (NOTEBOOKS.parent / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
     assert report.markdown(rows) in readme
 
 

@@ -8,7 +8,6 @@ finds `experiments/`. Quick runs write no results (the summary reads the committ
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -19,10 +18,9 @@ import pytest
 import sklearn  # noqa: F401  (a test dependency the notebooks need)
 import torch  # noqa: F401  (a test dependency the notebooks need)
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-sys.path.insert(0, str(NOTEBOOKS))
+from cajal_experiments import programs as P
 
-from experiments import programs as P  # noqa: E402
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 # notebook, summary marker, figures, the %%cajal cells linked, the %%cajal cells rejected
 CASES = [
