@@ -74,3 +74,15 @@ def definitions(src: str, nat_dim: int = 10) -> dict:
     session = cajal.Session(nat_dim=nat_dim)
     session.run(src)
     return {getattr(d, "python_name", name): d for name, d in session.definitions.items()}
+
+
+# The original's Church-encoded `and` (experiments/and/model_church.py): each network hands the
+# program an arbitrary Church boolean g : 𝟚 ⊸ 𝟚 ⊸ 𝟚 (a learned 2×4 matrix, not only the
+# encodings of tt and ff), and `cand f r tt ff` decides with f and r. `cfalse` consumes its
+# first argument by branching on it (linear), `cfls` consumes its Church argument the same way.
+CHURCH_AND = """\
+def cfalse (x : 𝟚) (y : 𝟚) : 𝟚 = if x then y else y
+def cfls (g : 𝟚 ⊸ 𝟚 ⊸ 𝟚) : 𝟚 ⊸ 𝟚 ⊸ 𝟚 = if g tt ff then cfalse else cfalse
+def cand (g : 𝟚 ⊸ 𝟚 ⊸ 𝟚) : (𝟚 ⊸ 𝟚 ⊸ 𝟚) ⊸ 𝟚 ⊸ 𝟚 ⊸ 𝟚 = if g tt ff then (λh:𝟚 ⊸ 𝟚 ⊸ 𝟚. h) else cfls
+def and_church (f : 𝟚 ⊸ 𝟚 ⊸ 𝟚) (r : 𝟚 ⊸ 𝟚 ⊸ 𝟚) : 𝟚 = cand f r tt ff
+"""
