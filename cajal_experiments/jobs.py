@@ -4,7 +4,9 @@ exists is done, so a sweep resumes after a crash, across sessions and across pro
 A job trains one variant of one family with one seed, learning rate, batch size and training-set
 size, at the faithful setting (`faithful.SPECS`): Adam, L1 or cross-entropy, clipping where the
 original clips, minibatches drawn per epoch from a permutation (a DataLoader with shuffle), the
-whole test set scored at the original's evaluation points. Every variant with the same seed
+whole test set scored at the original's evaluation points. A run whose loss becomes non-finite
+stops there (the original asserts it never does), records `diverged_at`, and keeps its last
+finite scores at the remaining evaluation points (docs/EXPERIMENTS.md). Every variant with the same seed
 sees the same training subset and the same minibatch order (paired comparisons).
 """
 
@@ -138,7 +140,7 @@ def run(job: Job, results: Path, device: str | torch.device = "cpu", bar=None) -
     start = time.perf_counter()
     curve = {"step": [0], **{k: [v] for k, v in evaluate(job, model, task, device).items()}}
     eval_seconds = time.perf_counter() - start
-    train_loss = []
+    train_loss, diverged_at = [], None
     for step, b in enumerate(batches(len(train[0]), job.batch, steps, job.seed), start=1):
         out = model(*(t[b] for t in train[:-1]))
         loss = FT.loss(spec.kind, out, train[-1][b])
@@ -148,7 +150,8 @@ def run(job: Job, results: Path, device: str | torch.device = "cpu", bar=None) -
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         train_loss.append(loss.item())
-        if not torch.isfinite(loss):
+        if not torch.isfinite(loss):  # the original asserts finiteness; we record it and stop
+            diverged_at = step
             break
         if step in points:
             tick = time.perf_counter()
@@ -159,6 +162,11 @@ def run(job: Job, results: Path, device: str | torch.device = "cpu", bar=None) -
         if bar is not None:
             bar.update(1)
     seconds = time.perf_counter() - start
+    for step in sorted(p for p in points if p > curve["step"][-1]):  # a diverged run keeps its last scores
+        curve["step"].append(step)
+        for k in curve:
+            if k != "step":
+                curve[k].append(curve[k][-1])
     result = {
         "format": FORMAT, "job": asdict(job), "source": data.source, "device": str(device),
         "machine": platform.node() and platform.machine(), "threads": torch.get_num_threads(),
@@ -166,7 +174,7 @@ def run(job: Job, results: Path, device: str | torch.device = "cpu", bar=None) -
         "n_params": n_params(model), "seconds": round(seconds, 3),
         "step_seconds": round((seconds - eval_seconds) / max(steps, 1), 5),  # one training step
         "eval_seconds": round(eval_seconds / len(curve["step"]), 5),  # one evaluation of the test set
-        "curve": curve, "train_loss": train_loss, "kernel": kernel_picture(model, task),
+        "curve": curve, "train_loss": train_loss, "diverged_at": diverged_at, "kernel": kernel_picture(model, task),
     }
     write(job.path(results), result)
     return result

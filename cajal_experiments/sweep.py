@@ -24,13 +24,13 @@ import torch
 
 from . import device as dev
 from . import faithful as FT
-from .jobs import Job, run
+from .jobs import Job, digits, run
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = 8
 EFFICIENCY_SIZES = {"image": (100, 1000), "pair": (100, 500)}
 EFFICIENCY_STEPS = {"image": 500, "pair": 160}
-QUICK = {"seeds": 2, "steps": {"image": 60, "pair": 40}, "test": 200, "size": 100, "size_steps": 30}
+QUICK = {"seeds": 2, "steps": {"image": 30, "pair": 40}, "test": 200, "size": 100, "size_steps": 20}
 
 
 def results_dir(mode: str) -> Path:
@@ -87,26 +87,19 @@ def pending(jobs: list[Job], results: Path) -> list[Job]:
     return [j for j in jobs if not j.path(results).is_file()]
 
 
-def _one(job: Job, results: str, device: str, threads: int, progress: bool) -> str:
+def _one(job: Job, results: str, device: str, threads: int) -> str:
     torch.set_num_threads(threads)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=None, desc=f"{job.family}/{job.name()}", leave=False, file=sys.stderr)
-    try:
-        run(job, Path(results), device, bar=bar)
-    finally:
-        if bar is not None:
-            bar.close()
+    run(job, Path(results), device)
     return job.name()
 
 
 def run_jobs(jobs: list[Job], results: Path | None = None, n_jobs: int | None = None, device: str | None = None,
              progress: bool = True) -> list[Job]:
-    """Run the jobs not done yet (joblib; a tqdm bar over jobs, and over the steps of each job when
-    they run in this process). Returns the jobs run."""
+    """Run the jobs not done yet; returns them. With one worker they run in this process under one
+    tqdm bar over all their training steps (its text names the job); with several, joblib's
+    processes run them under a tqdm bar over jobs."""
     from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
+    from tqdm.std import tqdm  # text: its last state stays readable in a saved notebook
 
     results = Path(results) if results is not None else results_dir(jobs[0].mode if jobs else "full")
     todo = pending(jobs, results)
@@ -114,18 +107,50 @@ def run_jobs(jobs: list[Job], results: Path | None = None, n_jobs: int | None = 
     if n_jobs is None:
         n_jobs = 1 if device != "cpu" else (os.cpu_count() or 1)
     n_jobs = max(1, min(n_jobs, len(todo) or 1))
-    calls = (delayed(_one)(j, str(results), device, 1, progress and n_jobs == 1) for j in todo)
-    bar = tqdm(total=len(todo), desc=f"jobs ({len(jobs) - len(todo)} of {len(jobs)} done before)",
-               disable=not progress, file=sys.stderr)
-    for _ in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(calls):
-        bar.update(1)
-    bar.close()
+    done_before = f"{len(jobs) - len(todo)} of {len(jobs)} jobs done before"
+    if n_jobs == 1:
+        sizes = {}
+        for j in todo:  # the training-set size of each job, for the bar's total
+            if j.family not in sizes:
+                sizes[j.family] = len(j.spec.task(digits(j.source)).train[0])
+        total = sum(j.total_steps(sizes[j.family]) for j in todo)
+        with tqdm(total=total, desc=f"{len(todo)} jobs ({done_before})", unit="step", mininterval=2.0,
+                  disable=not progress, file=sys.stderr) as bar:
+            for j in todo:
+                bar.set_postfix_str(f"{j.family}/{j.name()}", refresh=False)
+                torch.set_num_threads(1)
+                run(j, results, device, bar=bar)
+        return todo
+    calls = (delayed(_one)(j, str(results), device, 1) for j in todo)
+    with tqdm(total=len(todo), desc=f"jobs ({done_before})", unit="job", disable=not progress, file=sys.stderr) as bar:
+        for _ in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(calls):
+            bar.update(1)
     return todo
+
+
+GPU_SPEEDUP = 10.0  # an assumption, not a measurement: see docs/EXPERIMENTS.md
+
+
+def estimate_text(measured: Path, workers: int = 2) -> str:
+    """The measured step times and what they predict for the full run (5k digits, `workers`
+    CPU cores) and for the original's grid at full-MNIST size on one GPU."""
+    from .claims import estimate, step_times
+
+    times = step_times(measured)
+    lines = ["measured (one thread): seconds per training step at the main batch, ms per test example evaluated"]
+    lines += [f"  {f:<12} {v:<16} {t:.3f} s   {e * 1e3:.3f} ms" for (f, v), (t, e) in sorted(times.items())]
+    full = estimate(full_jobs(), times, n_train=4000, n_test=1000)
+    grid = estimate(grid_jobs(), times, n_train=60_000, n_test=10_000, speedup=GPU_SPEEDUP)
+    lines.append(f"full run (5k digits, {len(full_jobs())} jobs): {full / 3600:.1f} h of one core, "
+                 f"{full / 3600 / workers:.1f} h of wall time on {workers} cores")
+    lines.append(f"original grid at 60k / 18,750 steps ({len(grid_jobs())} jobs, 8 seeds): {grid / 3600:.0f} h on one GPU "
+                 f"if a GPU step is {GPU_SPEEDUP:g}× faster than one CPU thread")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m cajal_experiments.sweep", description=__doc__.split("\n")[0])
-    mode = ap.add_mutually_exclusive_group(required=True)
+    mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--full", action="store_true", help="the pre-registered faithful run")
     mode.add_argument("--grid", action="store_true", help="the original's whole lr × batch grid")
     mode.add_argument("--quick", action="store_true", help="the notebooks' quick mode")
@@ -136,7 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-jobs", type=int, default=None, help="processes (default: every core on a CPU)")
     ap.add_argument("--results", type=Path, default=None)
     ap.add_argument("--list", action="store_true", help="list the jobs and what is done, run nothing")
+    ap.add_argument("--estimate", type=Path, default=None, metavar="RESULTS",
+                    help="print the cost of the full run and of the grid from the step times measured in RESULTS")
     args = ap.parse_args(argv)
+    if args.estimate:
+        print(estimate_text(args.estimate))
+        return 0
+    if not (args.full or args.grid or args.quick or args.pilot):
+        ap.error("choose one of --full, --grid, --quick, --pilot (or --estimate RESULTS)")
     if args.quick:
         jobs, name = quick_jobs(args.families, source=args.source or "mnist-5k"), "quick"
     elif args.pilot:
