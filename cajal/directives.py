@@ -103,6 +103,15 @@ def command_for(d: Directive) -> Command:
     return cmd
 
 
+def terms(d: Directive) -> list[Term]:
+    """The terms a directive item takes (none, one, or the two of `:equiv`): what the live
+    check type-checks. An unknown word is an error, as running it would be."""
+    cmd = command_for(d)
+    if cmd.word == "equiv":
+        return list(two_terms(d))
+    return [term_argument(d)[1]] if cmd.term else []
+
+
 def table() -> str:
     """The help table (`:help`)."""
     rows = [(cmd.usage, cmd.help) for cmd in COMMANDS]
@@ -249,3 +258,48 @@ def help_text(word: str, d: Directive = None) -> str:
                                hint=(f"did you mean `:help {close[0]}`? " if close else "")
                                + "topics: " + ", ".join(known))
     return "\n\n".join(texts)
+
+
+EQUIV_SEPARATORS = ("≡", "==")  # `:equiv e₁ ≡ e₂` (or `==` in ASCII): juxtaposition is application
+
+
+@command("equiv", usage=":equiv e₁ ≡ e₂",
+         help="whether two closed programs of one type are equal (their compiled tensors at nat_dim); "
+              "if not, the smallest input where they differ, with both outputs (`==` for ≡)",
+         example=":equiv λx:𝟚. x ≡ λy:𝟚. if y then tt else ff     -- equal\n"
+                 ":equiv λx:𝟚. if x then ff else tt == λx:𝟚. x     -- they differ at tt: ff and tt", term=False)
+def _equiv(session, d: Directive) -> Result:
+    from .equivalence import compare, program
+    left, right = two_terms(d)
+    sides = [program(term, session, pretty(term)) for term in (left, right)]
+    verdict = compare(*sides, session.nat_dim)
+    from . import render
+    return Result("directive", verdict.text, name=d.word, type=sides[0].type, term=left, value=verdict,
+                  view=render.equivalence_view(verdict))
+
+
+def two_terms(d: Directive) -> tuple[Term, Term]:
+    """The two terms of `:equiv e₁ ≡ e₂`, each parsed where it stands (errors point into the line)."""
+    code = d.text.split("--", 1)[0]
+    at = min(((code.find(s), s) for s in EQUIV_SEPARATORS if s in code), default=None)
+    if at is None:
+        raise CajalSyntaxError(f"`:{d.word}` compares two terms: write `e₁ ≡ e₂`", d.span,
+                               hint=f"e.g. `:{d.word} λx:𝟚. x ≡ λy:𝟚. y` (or `==` for `≡`)")
+    cut, sep = at
+    start, end = d.text_offset, d.text_offset + len(d.text)
+    left = parse_fragment(d.span.source, start, start + cut)
+    right = parse_fragment(d.span.source, start + cut + len(sep), end)
+    return left, right
+
+
+@command("decompile", usage=":decompile e",
+         help="the nearest well-typed program to e's weights, rounded column by column (argmax), "
+              "beside the heatmap of the difference",
+         example=":decompile λn:ℕ. succ n     -- λn:ℕ. iter{1 | y ↪ succ y}(n), at distance 0")
+def _decompile(session, d: Directive, arg: Checked) -> Result:
+    from . import render
+    from .decompiler import decompile
+    compiled = session.compile(arg.term)
+    found = decompile(compiled.tensor, arg.typing.type, compiled.nat_dim)
+    view = render.decompiled_view(found)
+    return arg.result(d, str(view), value=found, view=view, compiled=compiled)

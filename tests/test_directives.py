@@ -13,7 +13,8 @@ from cajal.errors import CajalError, CajalSyntaxError
 from cajal.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTION_8 = ["type", "eval", "trace", "derive", "compile", "matrix", "graph", "set", "defs", "help", "step"]
+SECTION_8 = ["type", "eval", "trace", "derive", "compile", "matrix", "graph", "set", "defs", "help", "step", "equiv",
+             "decompile"]
 
 
 def test_every_directive_has_usage_help_and_a_handler():
