@@ -146,8 +146,8 @@ def count_accuracy(model, x: torch.Tensor, labels: torch.Tensor) -> float | None
 def definitions() -> dict:
     """The compiled Cajal definitions of every family, by Python name (made once per process)."""
     out = {}
-    for src in (P.DILATE, P.DILATE_COND, P.BLUR, P.AND, P.CHURCH_AND, P.EQ):
-        out.update(P.definitions(src))
+    for name in ("dilate", "dilate_cond", "blur", "and", "church_and", "eq"):
+        out.update(P.load(name))
     return out
 
 

@@ -72,6 +72,18 @@ def test_pairs_are_first_half_with_second_half_and_labels_as_the_original():
     assert faithful.eq_labels(torch.tensor([0, 0, 1, 1]), torch.tensor([2, 3, 2, 3])).tolist() == [1, 0, 0, 1]
 
 
+def test_the_programs_are_cj_files_loaded_with_cajal_load():
+    from cajal_experiments import programs
+    files = sorted(p.stem for p in programs.FOLDER.glob("*.cj"))
+    assert "dilate" in files and "church_and" in files
+    assert programs.DILATE == programs.path("dilate").read_text(encoding="utf-8")
+    for name in files:
+        if name.endswith("_literal"):
+            continue  # the literal forms are the ones Cajal rejects (the notebooks show it)
+        assert programs.load(name), name
+    assert set(programs.load("dilate_cond")) >= {"spend", "dilate_cond", "dilate_cond1"}
+
+
 # ------------------------------------------------------------------ architectures
 
 
