@@ -18,7 +18,10 @@ def runs_of(res: Results, family: str, variant: str) -> dict:
 
 
 def curves(ax, res: Results, family: str, key: str, ylabel: str, title: str = "") -> None:
-    """Mean over seeds of the test `key` against the training step, with its pointwise 95% band."""
+    """Mean over seeds of the test `key` against the training step, with its pointwise 95% band.
+    The vertical axis fits the curves after step 0 (a linked model fed random raw counts can
+    start hundreds of dB below the rest, which would flatten every curve)."""
+    after = []
     for v in FT.SPECS[family].variants:
         runs = list(runs_of(res, family, v.name).values())
         if not runs:
@@ -28,6 +31,11 @@ def curves(ax, res: Results, family: str, key: str, ylabel: str, title: str = ""
         m, lo, hi = stats.band(torch.tensor([r["curve"][key][:n] for r in runs]))
         ax.plot(steps[:n], m, label=f"{v.name} ({len(runs)} seeds)", color=COLORS.get(v.name))
         ax.fill_between(steps[:n], lo, hi, alpha=0.2, color=COLORS.get(v.name))
+        after += [float(u) for u in m[1:] if torch.isfinite(u)]
+    if after:
+        low, high = min(after), max(after)
+        pad = 0.15 * (high - low) or 0.1 * abs(high) or 1.0
+        ax.set_ylim(low - pad, high + pad)
     ax.set_xlabel("training step")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
