@@ -252,3 +252,14 @@ def test_readme_verdict_table_is_the_generators_output_on_the_committed_results(
     copy.write_text(readme, encoding="utf-8")
     claims.write_readme(ROOT / "results" / "quick", copy)
     assert copy.read_text(encoding="utf-8") == readme, "run claims.write_readme(results/quick) and commit README.md"
+
+
+@pytest.mark.slow
+def test_jobs_spread_over_processes_give_the_same_results(tmp_path):
+    js = [jobs.Job("eq", v, 0, 1e-3, 64, steps=2, size=40, test=30, source="mnist-5k", mode="quick")
+          for v in ("linked", "plain")]
+    assert sweep.run_jobs(js, tmp_path / "two", n_jobs=2, progress=False) == js
+    sweep.run_jobs(js, tmp_path / "one", n_jobs=1, progress=False)
+    for j in js:
+        two, one = jobs.load(j.path(tmp_path / "two")), jobs.load(j.path(tmp_path / "one"))
+        assert two["curve"] == one["curve"] and two["train_loss"] == one["train_loss"]
