@@ -8,12 +8,14 @@ what it computed (typing, value, compiled neuron), so the views draw from it.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from . import topics
-from .errors import CajalSyntaxError
+from .errors import CajalError, CajalSyntaxError
 from .evaluation import evaluate
 from .parser import parse_fragment
 from .pretty import pretty
@@ -229,6 +231,42 @@ def _defs(session, d: Directive) -> Result:
     lines = [f"{x.name} : {pretty(x.type)}" for x in session.definitions.values()]
     lines += [f"type {t}" for t in sorted(session.types)]
     return Result("directive", "\n".join(lines) or "(no definitions yet)", name=d.word)
+
+
+_LOADING: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar("loading", default=())
+
+
+@command("load", usage=":load FILE.cj",
+         help="run a .cj file here, as a cell: its definitions and types join the session's",
+         example=":load lib.cj     -- runs lib.cj here, and lists what it defined", term=False)
+def _load(session, d: Directive) -> Result:
+    """A relative path starts at the working directory; in a file that `:load`s another, at
+    that file's directory (as `#include` does), so a library of files moves as one."""
+    written = d.text.split(" --", 1)[0].strip().strip('"')
+    if not written:
+        raise CajalSyntaxError("`:load` needs a file", d.span, hint="write `:load lib.cj`")
+    path = Path(written).expanduser()
+    here = d.span.source.name if d.span.source is not None else None
+    if here is not None and not path.is_absolute():
+        path = Path(here).parent / path
+    loading = _LOADING.get() + ((Path(here).resolve(),) if here is not None else ())
+    if path.resolve() in loading:
+        chain = " → ".join([p.name for p in loading] + [path.name])
+        raise CajalError(f"`{written}` is already being loaded ({chain})", d.span,
+                         hint="these files load each other in a circle: remove one of the `:load` lines")
+    token = _LOADING.set(loading)
+    try:
+        results = session.load(path)
+    except CajalError as err:
+        if err.span is None:  # the file could not be read: point at the directive
+            err.span = d.span
+            if here is not None and err.hint and "working directory" in err.hint:
+                err.hint = f"in a file, `:load` paths start at that file's directory ({Path(here).parent})"
+        raise
+    finally:
+        _LOADING.reset(token)
+    made = [str(r).split("\n")[0] for r in results if r.kind in ("def", "type")]
+    return Result("directive", "\n".join([f"loaded {path}", *made]), name=d.word, value=results)
 
 
 @command("help", usage=":help  /  :help TOPIC",

@@ -156,6 +156,12 @@ class Definition:
         parameters, so an optimiser can fine-tune them."""
         return self.compiled().module(trainable=trainable)
 
+    def export(self, path, format: str = "onnx", batch: bool = True):
+        """Write the compiled neuron (at the session's nat_dim) as a file that runs without
+        Cajal: "onnx", "torch" (torch.export) or "torchscript" (docs/LANGUAGE.md section 6).
+        To export trained weights, export the trained module: `module.export(path)`."""
+        return self.compiled().export(path, format=format, batch=batch)
+
     def decompile(self, module=None):
         """The program nearest to the weights of `module` (this definition's trained
         `module(trainable=True)`), or to its own compiled weights: see `cajal.decompile`."""
