@@ -1,4 +1,4 @@
-"""The experiments' importable pieces (notebooks/experiments): data and targets, models, the
+"""The experiments' importable pieces of the tuned setting (cajal_experiments): data and targets, models, the
 statistics, the sweep and its report, device selection, and every family: its programs
 type-check (or are rejected, where the original is not linear), compile, compute the task
 exactly when linked with the true inputs, and train with finite gradients."""
