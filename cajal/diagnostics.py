@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import items
+from . import cells, items
 from .errors import CajalError, Span
 from .pretty import pretty
 from .session import Session
@@ -95,10 +95,12 @@ def _start(source: str, first_line: int) -> Span:
 def as_message(report: Report, cell: str, body: int = 0, first_line: int = 1) -> dict:
     """The report as the `cajal.check` comm sends it. The checked source is `cell[body:]`, whose
     first line is numbered `first_line`. Positions are offsets in the whole cell in UTF-16 code
-    units, as JavaScript counts them (𝟚 counts 2)."""
+    units, as JavaScript counts them (𝟚 counts 2). `kind` is the cell's (`cajal.cells`): the
+    editor highlights the cell in the language the kernel says it is in."""
     units = _Utf16(cell, body, first_line)
     shown: dict[Type, str] = {}  # a cell's names share few types: print each once
     return {
+        "kind": cells.CAJAL,
         "diagnostics": [
             {"from": units.at(d.span.line, d.span.col), "to": units.at(d.span.end_line, d.span.end_col),
              "message": d.message, "hint": d.hint or "", "severity": "error"}

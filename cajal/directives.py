@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from . import topics
-from .errors import CajalError, CajalSyntaxError
+from .errors import CajalError, CajalSyntaxError, echo
 from .evaluation import evaluate
 from .parser import parse_fragment
 from .pretty import pretty
@@ -123,7 +123,7 @@ def command_for(d: Directive) -> Command:
     cmd = BY_WORD.get(d.word)
     if cmd is None:
         close = difflib.get_close_matches(d.word, words(), n=1)
-        raise CajalSyntaxError(f"unknown directive `:{d.word}`", d.span,
+        raise CajalSyntaxError(f"unknown directive `:{echo(d.word)}`", d.span,
                                hint=(f"did you mean `:{close[0]}`? " if close else "") + "`:help` lists the directives")
     return cmd
 
@@ -162,7 +162,7 @@ def term_argument(d: Directive) -> tuple[list[str], Term]:
         if flag not in cmd.options:
             hint = (f"`:{d.word}` takes {', '.join(f'`{o}`' for o in cmd.options)}" if cmd.options
                     else f"`:{d.word}` takes no options") + f" (write `{cmd.usage.split('/')[-1].strip()}`)"
-            raise CajalSyntaxError(f"unknown option `{flag}` for `:{d.word}`", d.span, hint=hint)
+            raise CajalSyntaxError(f"unknown option `{echo(flag)}` for `:{d.word}`", d.span, hint=hint)
         flags.append(flag)
         rest = text[len(flag):]
         offset += len(flag) + len(rest) - len(rest.lstrip())
@@ -242,7 +242,7 @@ def _setting(d: Directive, scope) -> Setting:
     except ValueError:
         n = -1
     if n < 1:
-        raise CajalSyntaxError(f"`{parts[1]}` is not a positive whole number", d.span,
+        raise CajalSyntaxError(f"`{echo(parts[1])}` is not a positive whole number", d.span,
                                hint="write `:set nat_dim 16`")
     return Setting(n)
 
@@ -329,7 +329,7 @@ def help_text(word: str, d: Directive = None) -> str:
     if not texts:
         known = topics.names() + [":" + w for w in words()]
         close = difflib.get_close_matches(word, known, n=1)
-        raise CajalSyntaxError(f"no help on `{word}`", d.span if d is not None else None,
+        raise CajalSyntaxError(f"no help on `{echo(word)}`", d.span if d is not None else None,
                                hint=(f"did you mean `:help {close[0]}`? " if close else "")
                                + "topics: " + ", ".join(known))
     return "\n\n".join(texts)

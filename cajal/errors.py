@@ -123,6 +123,26 @@ def _two_lines(line: int, width: int, text: str, carets: list[str]) -> list[str]
     return [f"{line:>{width}} | {text}", f"{'':>{width}} | {''.join(carets).rstrip()}"]
 
 
+ECHO_WIDTH = 40  # user text quoted in a message is cut to this many characters
+
+
+def echo(text: str, width: int = ECHO_WIDTH) -> str:
+    """User text as a message quotes it: its first line, cut to `width` characters with `…`
+    where anything was left out, so that an error stays one readable line however much was typed."""
+    text = str(text).strip()
+    line = text.split("\n", 1)[0].rstrip()
+    if len(line) > width:
+        return line[:width - 1].rstrip() + "…"
+    return line + ("…" if len(line) < len(text) else "")
+
+
+def echo_number(n: int, digits: int = 12) -> str:
+    """A number as a message quotes it: in full when short, else its first digits and length
+    (a 150-digit numeral is not repeated in full, three times, in one error)."""
+    text = str(n)
+    return text if len(text) <= digits else f"{text[:4]}…{text[-1]} (a {len(text)}-digit number)"
+
+
 class CajalError(Exception):
     """Any error in a Cajal program. `str()` shows the place, the source and a caret."""
 

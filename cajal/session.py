@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Optional
 
 from . import directives, files, items
-from .errors import CajalError
+from .errors import CajalError, echo_number
 from .evaluation import apply, evaluate
 from .pretty import pretty
 from .python_names import python_name
@@ -257,8 +257,9 @@ class Session:
         if not abstract_names(typing.type):
             result.compile = lambda: self.compile(typing)
         if typing.type == NAT and value >= self.nat_dim:
-            result.notes.append(f"note: {value} is beyond ℕ's size (nat_dim {self.nat_dim} holds 0…{self.nat_dim - 1}), "
-                                f"so its compiled vector is all zeros; `:set nat_dim {value + 1}` holds it")
+            result.notes.append(f"note: {echo_number(value)} is beyond ℕ's size (nat_dim {self.nat_dim} holds "
+                                f"0…{self.nat_dim - 1}), so its compiled vector is all zeros; "
+                                f"`:set nat_dim {echo_number(value + 1)}` holds it")
         return result
 
     def load(self, path) -> list[Result]:

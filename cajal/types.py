@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Optional, Union
 
-from .errors import CajalTypeError, Span
+from .errors import CajalTypeError, Span, echo
 from .pretty import pretty
 from .syntax import (
     BOOL,
@@ -121,7 +121,7 @@ class _Checker:
                     return env[name][0], {name: span}
                 if name in self.defs:
                     return self.defs[name], {}
-                raise CajalTypeError(f"unbound variable `{name}`", span, hint=self._unbound_hint(name, env))
+                raise CajalTypeError(f"unbound variable `{echo(name)}`", span, hint=self._unbound_hint(name, env))
             case BoolLit():
                 return BOOL, {}
             case Nat():
@@ -244,8 +244,8 @@ class _Checker:
                 self.require_known(dom)
                 self.require_known(cod)
             case Abstract(name, span) if name not in self.known:
-                raise CajalTypeError(f"unknown type `{name}`", span,
-                                     hint=f"declare it first with `type {name}`, or use 𝟚 or ℕ")
+                raise CajalTypeError(f"unknown type `{echo(name)}`", span,
+                                     hint=f"declare it first with `type {echo(name)}`, or use 𝟚 or ℕ")
 
     def _unbound_hint(self, name: str, env) -> str:
         import difflib
@@ -253,4 +253,4 @@ class _Checker:
         close = difflib.get_close_matches(name, candidates, n=1)
         if close:
             return f"did you mean `{close[0]}`?"
-        return f"bind `{name}` with λ or `let`, or define it with `def {name} = …` first"
+        return f"bind `{echo(name)}` with λ or `let`, or define it with `def {echo(name)} = …` first"

@@ -7,6 +7,7 @@ duplicated, which reach much deeper into the parser and the checker."""
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import typed_terms
@@ -108,6 +109,7 @@ def test_random_text(text):
     run_core(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES)
 @given(st.text(max_size=60))
 def test_arbitrary_unicode(text):
@@ -141,6 +143,7 @@ def mutated_sources(draw):
     return "".join(tokens)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES)
 @given(mutated_sources())
 def test_mutated_programs(text):

@@ -111,6 +111,7 @@ def test_unload_removes_the_magics(ip):
     assert "cajal" in ip.magics_manager.magics["cell"]
 
 
+@pytest.mark.slow
 def test_loads_from_a_profile_extensions_list(tmp_path):
     profile = tmp_path / "profile_cajal"
     profile.mkdir()
@@ -470,6 +471,7 @@ def execute_notebook(nb, tmp_path):
     return client.execute()
 
 
+@pytest.mark.slow
 def test_smoke_notebook_trains_a_linked_model(tmp_path):
     import nbformat
     nb = nbformat.read(ROOT / "notebooks" / "magic-smoke.ipynb", as_version=4)
@@ -480,6 +482,7 @@ def test_smoke_notebook_trains_a_linked_model(tmp_path):
     assert "parity : ℕ ⊸ 𝟚" in text and "loss" in text
 
 
+@pytest.mark.slow
 def test_an_error_stops_run_all_with_a_short_message(tmp_path):
     import nbformat
     from nbclient.exceptions import CellExecutionError

@@ -38,7 +38,8 @@ def test_sdist_holds_what_tests_and_notebooks_need(tmp_path):
     for needed in ("LICENSE", "tests/conftest.py", "tests/strategies.py", "docs/LANGUAGE.md",
                    "notebooks/01-tour.ipynb", "notebooks/02-semantics.ipynb", "cajal/generate.py",
                    "share/jupyter/kernels/cajal/kernel.json", "share/textmate/cajal.tmLanguage.json",
-                   "tests/grammar/sample.cj", "tests/grammar/package-lock.json"):
+                   "tests/grammar/sample.cj", "tests/grammar/package-lock.json", "cajal_experiments/cj/dilate.cj",
+                   "cajal_experiments/sweep.py", "results/quick/dilate/linked-s0-lr0.001-b32-t30.json"):
         assert needed in names, needed
     assert not any("screenshots" in n or "__pycache__" in n or "node_modules" in n for n in names)
 
