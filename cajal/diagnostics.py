@@ -94,7 +94,7 @@ def as_message(report: Report, cell: str, body: int = 0, first_line: int = 1) ->
     """The report as the `cajal.check` comm sends it. The checked source is `cell[body:]`, whose
     first line is numbered `first_line`. Positions are offsets in the whole cell in UTF-16 code
     units, as JavaScript counts them (𝟚 counts 2)."""
-    units = _Utf16(cell, body, first_line)
+    units = Utf16(cell, body, first_line)
     shown: dict[Type, str] = {}  # a cell's names share few types: print each once
     return {
         "diagnostics": [
@@ -108,7 +108,7 @@ def as_message(report: Report, cell: str, body: int = 0, first_line: int = 1) ->
     }
 
 
-class _Utf16:
+class Utf16:
     """Maps (line, column) of the checked source to UTF-16 offsets in the cell."""
 
     def __init__(self, cell: str, body: int, first_line: int):

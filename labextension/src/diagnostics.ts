@@ -32,8 +32,9 @@ interface IWireName {
   type: string;
 }
 
-interface IReply {
+export interface IReply {
   seq: number;
+  info?: unknown;
   diagnostics?: IWireDiagnostic[];
   names?: IWireName[];
   skipped?: string;
@@ -46,17 +47,18 @@ class KernelChecker {
   private comm: Kernel.IComm | null = null;
   private seq = 0;
   private inFlight: { seq: number; resolve: Resolve; timer: number } | null = null;
-  private waiting = new Map<object, { code: string; resolve: Resolve }>();
+  private waiting = new Map<object, { request: IRequest; resolve: Resolve }>();
 
   constructor(private kernel: Kernel.IKernelConnection) {
     kernel.statusChanged.connect(() => this.pump());
   }
 
-  /** Check `code` for `requester` (a cell); null when superseded or not answered. */
-  check(requester: object, code: string): Promise<IReply | null> {
+  /** Send `request` for `requester` (a cell's check, or its infoview); null when superseded
+   *  by the same requester's next request, or not answered. */
+  check(requester: object, request: IRequest): Promise<IReply | null> {
     this.waiting.get(requester)?.resolve(null);
     return new Promise(resolve => {
-      this.waiting.set(requester, { code, resolve });
+      this.waiting.set(requester, { request, resolve });
       this.pump();
     });
   }
@@ -65,7 +67,7 @@ class KernelChecker {
     if (this.inFlight || this.waiting.size === 0 || this.kernel.status !== 'idle') {
       return; // a busy kernel is running a cell (or our check): wait for idle
     }
-    const [requester, request] = this.waiting.entries().next().value as [object, { code: string; resolve: Resolve }];
+    const [requester, request] = this.waiting.entries().next().value as [object, { request: IRequest; resolve: Resolve }];
     this.waiting.delete(requester);
     const comm = this.open();
     if (!comm) {
@@ -75,7 +77,8 @@ class KernelChecker {
     const seq = ++this.seq;
     const timer = window.setTimeout(() => this.finish(seq, null), REPLY_TIMEOUT_MS);
     this.inFlight = { seq, resolve: request.resolve, timer };
-    comm.send({ seq, code: request.code });
+    const { code, info } = request.request;
+    comm.send(info === undefined ? { seq, code } : { seq, code, info });
   }
 
   private finish(seq: number, reply: IReply | null): void {
@@ -114,6 +117,17 @@ class KernelChecker {
 }
 
 const checkers = new WeakMap<Kernel.IKernelConnection, KernelChecker>();
+
+/** What the kernel is asked: a check of `code`, or with `info` the infoview at that offset. */
+export interface IRequest {
+  code: string;
+  info?: number;
+}
+
+/** Ask `kernel` over the `cajal.check` comm (one request in flight per kernel). */
+export function ask(kernel: Kernel.IKernelConnection, requester: object, request: IRequest): Promise<IReply | null> {
+  return checkerFor(kernel).check(requester, request);
+}
 
 function checkerFor(kernel: Kernel.IKernelConnection): KernelChecker {
   let checker = checkers.get(kernel);
@@ -156,7 +170,7 @@ export function liveCheck(kernel: () => Kernel.IKernelConnection | null, mime: (
       return [];
     }
     const doc = view.state.doc;
-    const reply = await checkerFor(connection).check(view, doc.toString());
+    const reply = await checkerFor(connection).check(view, { code: doc.toString() });
     if (reply === null) {
       return current(view); // superseded or unanswered: keep what is shown
     }
