@@ -7,7 +7,7 @@
  * kernel at most one in flight, so checks never pile up behind a long-running cell.
  */
 import { Diagnostic, forEachDiagnostic, linter } from '@codemirror/lint';
-import { Extension, Text } from '@codemirror/state';
+import { Extension, StateEffect, Text } from '@codemirror/state';
 import { EditorView, hoverTooltip } from '@codemirror/view';
 import { Kernel } from '@jupyterlab/services';
 import { isCheckedCell } from './magic';
@@ -77,8 +77,8 @@ class KernelChecker {
     const seq = ++this.seq;
     const timer = window.setTimeout(() => this.finish(seq, null), REPLY_TIMEOUT_MS);
     this.inFlight = { seq, resolve: request.resolve, timer };
-    const { code, info } = request.request;
-    comm.send(info === undefined ? { seq, code } : { seq, code, info });
+    const { code, info, weights } = request.request;
+    comm.send(info === undefined ? { seq, code } : { seq, code, info, weights: weights ?? true });
   }
 
   private finish(seq: number, reply: IReply | null): void {
@@ -116,12 +116,17 @@ class KernelChecker {
   }
 }
 
+/** Dispatched to a cell's editor to check it again though it did not change (another cell
+ *  ran and may have defined a name it uses). */
+export const recheck = StateEffect.define<null>();
+
 const checkers = new WeakMap<Kernel.IKernelConnection, KernelChecker>();
 
 /** What the kernel is asked: a check of `code`, or with `info` the infoview at that offset. */
 export interface IRequest {
   code: string;
   info?: number;
+  weights?: boolean;
 }
 
 /** Ask `kernel` over the `cajal.check` comm (one request in flight per kernel). */
@@ -201,5 +206,7 @@ export function liveCheck(kernel: () => Kernel.IKernelConnection | null, mime: (
     };
   });
 
-  return [linter(source, { delay: DELAY_MS }), hover];
+  const needsRefresh = (update: { transactions: readonly { effects: readonly StateEffect<unknown>[] }[] }) =>
+    update.transactions.some(tr => tr.effects.some(e => e.is(recheck)));
+  return [linter(source, { delay: DELAY_MS, needsRefresh }), hover];
 }

@@ -10,12 +10,11 @@
  * (a heatmap axis of the panel or of a `:matrix` / `:graph` output) highlights that span in
  * the cell's editor.
  */
-import { forceLinting } from '@codemirror/lint';
 import { Extension, StateEffect, StateField, Text } from '@codemirror/state';
 import { Decoration, DecorationSet, EditorView, ViewPlugin, ViewUpdate } from '@codemirror/view';
 import { Kernel } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
-import { ask } from './diagnostics';
+import { IReply, ask, recheck } from './diagnostics';
 import { isCheckedCell } from './magic';
 import { settings } from './settings';
 
@@ -96,8 +95,10 @@ export function highlightSource(view: EditorView, attr: string | null): void {
 export class InfoviewPanel extends Widget {
   private view: EditorView | null = null;
   private timer = 0;
-  private requester = {};
+  private typesRequester = {};
+  private weightsRequester = {};
   private shown: IInfo | null = null;
+  private shownDoc: Text | null = null;
 
   constructor() {
     super();
@@ -135,20 +136,35 @@ export class InfoviewPanel extends Widget {
       return;
     }
     const doc = view.state.doc;
-    const cursor = view.state.selection.main.head;
-    const reply = await ask(connection, this.requester, { code: doc.toString(), info: cursor });
-    if (reply === null || view !== this.view) {
-      return; // superseded: a newer request shows its own answer
+    const request = { code: doc.toString(), info: view.state.selection.main.head };
+    // types first (quick), then the heatmap (compiling may take longer, e.g. the first time)
+    const types = ask(connection, this.typesRequester, { ...request, weights: false });
+    const weights = ask(connection, this.weightsRequester, request);
+    if (this.showReply(await types, view, doc, true)) {
+      this.showReply(await weights, view, doc, false);
+    }
+  }
+
+  /** Show `reply` if it is still about what `view` holds; whether it was. */
+  private showReply(reply: IReply | null, view: EditorView, doc: Text, keepWeights: boolean): boolean {
+    if (reply === null || view !== this.view || view.state.doc !== doc) {
+      return false; // superseded: a newer request shows its own answer
     }
     if (reply.skipped !== undefined || !reply.info) {
       this.render(null, reply.skipped ?? 'No answer.');
-      return;
+      return false;
     }
-    this.render(reply.info as IInfo, '', doc);
+    const info = reply.info as IInfo;
+    if (keepWeights && this.shown?.weights && this.shownDoc === doc) {
+      info.weights = this.shown.weights; // the same program's heatmap until the new one comes
+    }
+    this.render(info, '', doc);
+    return true;
   }
 
   private render(info: IInfo | null, message: string, doc?: Text): void {
     this.shown = info;
+    this.shownDoc = doc ?? null;
     const node = this.node;
     node.replaceChildren();
     const heading = document.createElement('div');
@@ -259,11 +275,8 @@ export function infoview(
 /** After a cell runs: check the notebook's Cajal cells again (lint diagnostics of cells that
  *  show errors, and of the active one), and refresh the panel. */
 export function afterRun(views: EditorView[], active: EditorView | null, refreshPanel: () => void): void {
-  for (const view of views) {
-    forceLinting(view);
-  }
-  if (active && !views.includes(active)) {
-    forceLinting(active);
+  for (const view of active && !views.includes(active) ? [...views, active] : views) {
+    view.dispatch({ effects: recheck.of(null) });
   }
   refreshPanel();
 }
