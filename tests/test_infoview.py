@@ -182,3 +182,48 @@ def test_magic_answers_info_for_cajal_cells_in_a_python_kernel():
     finally:
         kernel.close()
 
+
+
+# ---------------------------------------------------------------------------- source ↔ neuron linking
+
+
+def spans_in(html: str, tag: str) -> dict[str, str]:
+    """{the source text of each data-cajal-span on `tag` elements: its classes or axis}."""
+    import re
+    found = {}
+    for attrs in re.findall(rf"<{tag}\b([^>]*data-cajal-span[^>]*)>", html):
+        span = re.search(r'data-cajal-span="(\d+):(\d+)-(\d+):(\d+)"', attrs).groups()
+        what = re.search(r'data-cajal-axis="([^"]*)"' if tag == "th" else r'class="([^"]*)"', attrs).group(1)
+        found[tuple(map(int, span))] = what
+    return found
+
+
+def source_at(cell: str, span: tuple[int, int, int, int]) -> str:
+    l1, c1, l2, c2 = span
+    assert l1 == l2
+    return cell.split("\n")[l1 - 1][c1 - 1:c2 - 1]
+
+
+@pytest.mark.unit
+def test_matrix_axes_carry_the_spans_of_their_parameter_and_body():
+    session = session_with_not()
+    cell = "tt\n:matrix λy:𝟚. not y"
+    html = session.run(cell)[-1].view._repr_mimebundle_()["text/html"]
+    linked = {source_at(cell, span): what for span, what in spans_in(html, "th").items()}
+    assert linked == {"y": "y", "not y": "output"}
+
+
+@pytest.mark.unit
+def test_graph_nodes_carry_the_spans_of_their_subterms_in_the_cell_that_drew_them():
+    from cajal.render import dot_available
+    if not dot_available():
+        pytest.skip("Graphviz's dot is not installed")  # the text view has no SVG nodes
+    session = session_with_not()
+    cell = ":graph λn:ℕ. iter{tt | y ↪ not y}(n)"
+    html = session.run(cell)[-1].view._repr_mimebundle_()["text/html"]
+    linked = {source_at(cell, span): what.split()[-1] for span, what in spans_in(html, "g").items()}
+    assert linked["n"] == "input" and linked["tt"] == "const" and linked["not y"] == "layer"
+    assert linked["y"] == "state" and linked["iter{tt | y ↪ not y}(n)"] in ("readout", "output")
+    # a definition drawn by name has its spans in another cell: none are attached
+    html = session.run(":graph not")[-1].view._repr_mimebundle_()["text/html"]
+    assert "data-cajal-span" not in html
