@@ -93,3 +93,28 @@ def test_defining_a_name_elsewhere_clears_unbound(open_notebook, notebook, ui):
     underlined.first.wait_for(state="detached", timeout=5000)
     assert nb.page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].model.executionCount",
                             2) is None
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("ui", UIS)
+def test_hovering_a_heatmap_block_or_a_graph_node_highlights_its_source(open_notebook, notebook, ui):
+    nb = open_notebook(notebook, ui=ui)
+    nb.run_all()
+    type_into(nb, 1, ":matrix λy:𝟚. not y\n:graph λn:ℕ. iter{tt | b ↪ not b}(n)")
+    nb.page.keyboard.press("Shift+Enter")
+    output = cell(nb, 1).locator(".jp-OutputArea")
+    rows = output.locator('th[data-cajal-axis="output"][data-cajal-span]').first
+    rows.wait_for(state="visible", timeout=30_000)
+    linked = cell(nb, 1).locator(".cajal-linked-source")
+    rows.hover()
+    linked.first.wait_for(state="visible", timeout=3000)
+    assert linked.first.inner_text() == "not y"
+    output.locator('th[data-cajal-axis="y"]').first.hover()
+    poll(lambda: linked.count() == 1 and linked.first.inner_text() == "y", 3, "the parameter's source")
+    layer = output.locator("g.layer[data-cajal-span]").first
+    if layer.count():  # Graphviz drew the graph (without `dot` it is text)
+        layer.hover()
+        poll(lambda: linked.count() == 1 and linked.first.inner_text() == "not b", 3, "the layer's source")
+    nb.page.mouse.move(0, 0)
+    linked.first.wait_for(state="detached", timeout=3000)
