@@ -21,7 +21,7 @@ from .errors import CajalError, Span
 from .pretty import pretty
 from .render.view import esc
 from .session import Session
-from .syntax import Def, Iter, Lam, Let, Term, TermItem, Type, abstract_names, children, free_vars
+from .syntax import Def, Iter, Lam, Let, Term, TermItem, Type, abstract_names, children, free_vars, leading_lambdas
 from .types import Typing
 
 # A panel heatmap draws at most this many entries; a larger program is named, not drawn.
@@ -169,7 +169,7 @@ def _weights(session: Session, record: items.Record, node: Term, consumed: dict,
     pending = sorted(used & defined_before)
     if pending:
         return None, f"run this cell's definition of `{pending[0]}` first to see the weights"
-    params = _params(typing.term)
+    params, body = leading_lambdas(typing.term)
     entries = dim(typing.type, session.nat_dim)
     if entries is None or entries > PANEL_CELLS:
         what = f"{entries:,} weights" if entries is not None else "weights of no finite size"
@@ -181,26 +181,11 @@ def _weights(session: Session, record: items.Record, node: Term, consumed: dict,
         view = compiled_view(compiled, title=None)
     except CajalError as err:
         return None, f"too large to compile for the panel: {err.message}"
-    highlight = _highlight(node, consumed, params, typing.term)
+    highlight = _highlight(node, consumed, params, body)
     return Weights(_marked(view.html, highlight), view.text, highlight), None
 
 
-def _params(term: Term) -> list[Lam]:
-    """The λs at the top of a term (a definition's parameters)."""
-    out = []
-    while isinstance(term, Lam):
-        out.append(term)
-        term = term.body
-    return out
-
-
-def _body(term: Term) -> Term:
-    while isinstance(term, Lam):
-        term = term.body
-    return term
-
-
-def _highlight(node: Term, consumed: dict, params: list[Lam], term: Term) -> tuple[str, ...]:
+def _highlight(node: Term, consumed: dict, params: list[Lam], body: Term) -> tuple[str, ...]:
     """The heatmap axes the sub-term at the cursor reads: a parameter of the item is the
     columns (the first) or a block of rows (the others: `:matrix` draws a curried function's
     later arguments inside its rows); the body and what it is made of is the rows."""
@@ -210,7 +195,7 @@ def _highlight(node: Term, consumed: dict, params: list[Lam], term: Term) -> tup
     for name in consumed:
         if name in names:
             marks.append(name if name == first else OUTPUT)
-    if node is _body(term):
+    if node is body:
         marks.append(OUTPUT)
     return tuple(dict.fromkeys(marks))
 

@@ -14,6 +14,7 @@ import math
 from typing import Optional, Sequence
 
 from ..errors import CajalError
+from ..pretty import subscript
 from ..syntax import Arrow
 from .common import ARROW, basis_name, block_size, dim, fmt_value, paren, show_type
 from .view import View, esc, text_view, wrap
@@ -97,7 +98,7 @@ def _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name, spans) 
         if isinstance(x, tuple) and len(x) == 2:
             ins.append((str(x[0]), x[1]))
         else:
-            ins.append((f"x{_sub(i + 1)}" if len(in_types) > 1 else "input", x))
+            ins.append((f"x{subscript(i + 1)}" if len(in_types) > 1 else "input", x))
     notes = [note] if note else []
     if t.dim() == 0:
         t = t.reshape(1)
@@ -164,9 +165,6 @@ def _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name, spans) 
     html_parts.append(_legend(scale))
     return View("\n".join(text_parts), wrap("".join(html_parts), "heatmap"), kind="heatmap")
 
-
-def _sub(i: int) -> str:
-    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _legend(scale: float) -> str:
@@ -474,14 +472,16 @@ def _compiled_view(compiled, title, param_names, nat_dim) -> View:
 def source_spans(term) -> dict:
     """{axis name: Span}: where each axis of a compiled term's heatmap came from in the source:
     a λ parameter at the top (its input axis) and the body under them (the output rows)."""
-    from ..syntax import Lam
+    from ..syntax import leading_lambdas
+    if term is None:
+        return {}
+    lams, body = leading_lambdas(term)
     spans = {}
-    while isinstance(term, Lam):
-        if term.param_span is not None:
-            spans.setdefault(term.param, term.param_span)
-        term = term.body
-    if term is not None and getattr(term, "span", None) is not None:
-        spans["output"] = term.span
+    for lam in lams:
+        if lam.param_span is not None:
+            spans.setdefault(lam.param, lam.param_span)
+    if body.span is not None:
+        spans["output"] = body.span
     return spans
 
 
