@@ -35,11 +35,14 @@ OUTPUT = "output"  # the heatmap's name for its rows (the result)
 class Weights:
     """The enclosing item's heatmap (`html`, `text`, as `:matrix` draws it, its axes' header
     cells tagged with their source spans), and the axes to highlight (`highlight`: the first
-    parameter's name for the columns, `output` for the rows), marked `data-cajal-hl`."""
+    parameter's name for the columns, `output` for the rows), marked `data-cajal-hl`. When the
+    sub-term at the cursor is closed, `part_html` is its own block of weights, read from the
+    compiled program (`Compiled.tensor_of`: no second compile)."""
 
     html: str
     text: str
     highlight: tuple[str, ...]
+    part_html: Optional[str] = None  # the weights of the closed sub-term at the cursor, if any
 
 
 @dataclass(frozen=True)
@@ -179,10 +182,35 @@ def _weights(session: Session, record: items.Record, node: Term, consumed: dict,
         defs = {n: d.compiled() for n, d in session.definitions.items() if n in used}
         compiled = compile_typing(typing, {}, session.nat_dim, defs=defs, size_limit=limit)
         view = compiled_view(compiled, title=None)
+        part = _part(compiled, node, session.nat_dim) if node is not typing.term and not consumed else None
     except CajalError as err:
-        return None, f"too large to compile for the panel: {err.message}"
+        return None, f"not compiled for the panel: {err.message}"
     highlight = _highlight(node, consumed, params, body)
-    return Weights(_marked(view.html, highlight), view.text, highlight), None
+    return Weights(_marked(view.html, highlight), view.text, highlight, part), None
+
+
+def _part(compiled, node: Term, nat_dim: int) -> Optional[str]:
+    """The heatmap of a closed sub-term's weights in the compiled program (a definition it
+    names, a folded constant, or its node run once), marked as highlighted; None if it has
+    none (open, not finite, or larger than the panel draws)."""
+    from .render.heatmap import heatmap, span_attr
+    from .syntax import Arrow
+
+    t = compiled.typing.types.get(id(node))
+    entries = dim(t, nat_dim) if t is not None else None
+    if entries is None or entries > PANEL_CELLS:
+        return None
+    tensor = compiled.tensor_of(node)
+    if tensor is None:
+        return None
+    title = f"{pretty(node)} : {pretty(t)}, its weights in this program"
+    if isinstance(t, Arrow) and dim(t.dom, nat_dim):
+        view = heatmap(tensor.reshape(dim(t.cod, nat_dim), dim(t.dom, nat_dim)), t.cod, [t.dom], nat_dim=nat_dim,
+                       title=title)
+    else:
+        view = heatmap(tensor, t, nat_dim=nat_dim, title=title)
+    where = f' data-cajal-span="{span_attr(node.span)}"' if node.span is not None else ""
+    return f'<div class="cajal-infoview-part" data-cajal-hl{where}>{view.html}</div>'
 
 
 def _highlight(node: Term, consumed: dict, params: list[Lam], body: Term) -> tuple[str, ...]:
@@ -243,7 +271,8 @@ def as_message(info: Info, cell: str, body: int = 0, first_line: int = 1) -> dic
         "rest": [{"name": n, "type": pretty(t)} for n, t in info.rest],
         "item": info.item,
         "weights": None if info.weights is None else {
-            "html": info.weights.html, "text": info.weights.text, "highlight": list(info.weights.highlight)},
+            "html": info.weights.html, "text": info.weights.text, "highlight": list(info.weights.highlight),
+            "part_html": info.weights.part_html},
         "weights_note": info.weights_note,
         "error": None if error is None else {**where(error.span), "message": error.message, "hint": error.hint or ""},
     }

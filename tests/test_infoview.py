@@ -54,6 +54,10 @@ def test_a_closed_subterm_consumes_nothing_and_leaves_the_rest_to_use():
     reply = at(CELL, "not x", shift=1)
     assert reply["type"] == "𝟚 ⊸ 𝟚" and context(reply, "consumes") == []
     assert context(reply, "rest") == [("x", "𝟚")] and reply["weights"]["highlight"] == []
+    part = reply["weights"]["part_html"]  # `not`'s own weights, read from the compiled program
+    assert part.startswith('<div class="cajal-infoview-part" data-cajal-hl data-cajal-span="1:15-1:18">')
+    assert "not : 𝟚 ⊸ 𝟚, its weights in this program" in part and "tt, ff: 1" in part
+    assert at(CELL, "x\n")["weights"]["part_html"] is None  # an open sub-term has none of its own
 
 
 @pytest.mark.unit

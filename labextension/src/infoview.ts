@@ -31,7 +31,7 @@ interface IInfo {
   consumes: IVariable[];
   rest: IVariable[];
   item: string | null;
-  weights: { html: string; text: string; highlight: string[] } | null;
+  weights: { html: string; text: string; highlight: string[]; part_html: string | null } | null;
   weights_note: string | null;
   error: { from: number; to: number; message: string; hint: string } | null;
 }
@@ -207,7 +207,7 @@ export class InfoviewPanel extends Widget {
     }
     if (info.weights) {
       const weights = section('cajal-infoview-weights', '');
-      weights.innerHTML = info.weights.html; // the kernel's own heatmap (escaped there)
+      weights.innerHTML = info.weights.html + (info.weights.part_html ?? ''); // the kernel's own (escaped there)
       weights.dataset.highlight = info.weights.highlight.join(' ');
       node.appendChild(weights);
     } else if (info.weights_note) {
