@@ -118,3 +118,43 @@ def test_hovering_a_heatmap_block_or_a_graph_node_highlights_its_source(open_not
         poll(lambda: linked.count() == 1 and linked.first.inner_text() == "not b", 3, "the layer's source")
     nb.page.mouse.move(0, 0)
     linked.first.wait_for(state="detached", timeout=3000)
+
+
+# The luminance (0 dark … 1 light) of the panel's background and of its texts.
+_CONTRAST = """() => {
+  const lum = c => { const [r, g, b] = c.match(/[\\d.]+/g).map(Number);
+                     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255; };
+  const panel = document.getElementById('cajal-infoview');
+  const of = sel => lum(getComputedStyle(panel.querySelector(sel)).color);
+  return {background: lum(getComputedStyle(panel).backgroundColor),
+          type: of('.cajal-infoview-type'), consumes: of('.cajal-infoview-consumes')};
+}"""
+
+
+def put_theme(server, theme: str) -> None:
+    import json
+    import urllib.request
+    request = urllib.request.Request(
+        f"{server.url}/lab/api/settings/@jupyterlab/apputils-extension:themes", method="PUT",
+        data=json.dumps({"raw": json.dumps({"theme": theme})}).encode(),
+        headers={"Authorization": f"token {server.token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_panel_reads_in_the_dark_theme(jupyter_server, open_notebook, notebook, take_screenshot):
+    put_theme(jupyter_server, "JupyterLab Dark")
+    try:
+        nb = open_notebook(notebook, ui="lab")
+        nb.run_all()
+        show_panel(nb)
+        type_into(nb, 1, "def g = λx:𝟚. not x")
+        poll(lambda: panel(nb)["type"] == "𝟚", 5, "the panel to show the type")
+        shades = nb.page.evaluate(_CONTRAST)
+        assert shades["background"] < 0.3, shades  # the theme is dark, and so is the panel
+        assert shades["type"] - shades["background"] > 0.4 and shades["consumes"] - shades["background"] > 0.4, shades
+        take_screenshot(nb.page, "infoview-dark")
+    finally:
+        put_theme(jupyter_server, "JupyterLab Light")
