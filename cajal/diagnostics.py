@@ -51,8 +51,10 @@ def check_cell(session: Session, source: str, first_line: int = 1) -> Report:
         for record in items.records(session.scope(), source, first_line):
             if record.defines is not None and record.item.name_span is not None:
                 names.append(NameType(record.item.name_span, record.defines, record.typing.type))
-            if record.typing is not None:
-                names.extend(_names(record.term, record.typing))
+            for term, typing in record.typed_terms():
+                names.extend(_names(term, typing))
+            if record.command is not None and record.command.reads_files:
+                break  # what follows may use the file's definitions, which checking does not read
     except CajalError as err:
         diagnostic = Diagnostic(err.span or _start(source, first_line), err.message, err.hint)
         return Report((diagnostic,), tuple(names))

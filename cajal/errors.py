@@ -11,10 +11,12 @@ from typing import Optional
 @dataclass(frozen=True, eq=False)
 class Source:
     """The text an error points into. `first_line` is the number shown for its first line
-    (a `%%cajal` cell starts at 2, because the magic's own line counts)."""
+    (a `%%cajal` cell starts at 2, because the magic's own line counts); `name` is the file it
+    was read from (a `.cj` file), so that places read `lib.cj:3:7`, or None for a cell."""
 
     text: str
     first_line: int = 1
+    name: Optional[str] = None
 
     def __post_init__(self):
         """Every entry point that reads source (parse_*, Session.run) refuses non-text here."""
@@ -23,6 +25,8 @@ class Source:
             raise TypeError(f"Cajal source must be a str, not {type(self.text).__name__}{hint}")
         if not isinstance(self.first_line, int) or isinstance(self.first_line, bool):
             raise TypeError(f"first_line must be an int, not {type(self.first_line).__name__}")
+        if self.name is not None and not isinstance(self.name, str):
+            raise TypeError(f"a source's name must be a str, not {type(self.name).__name__}")
 
     @functools.cached_property
     def line_starts(self) -> list[int]:
@@ -57,6 +61,9 @@ class Span:
         return Span(self.line, self.col, other.end_line, other.end_col, self.source)
 
     def __str__(self) -> str:
+        """`line 3, column 7` in a cell; `lib.cj:3:7` in a file, as compilers write places."""
+        if self.source is not None and self.source.name is not None:
+            return f"{self.source.name}:{self.line}:{self.col}"
         return f"line {self.line}, column {self.col}"
 
 

@@ -74,6 +74,8 @@ def info_at(session: Session, source: str, line: int, col: int, first_line: int 
     try:
         for record in items.records(session.scope(), source, first_line):
             records.append(record)
+            if record.command is not None and record.command.reads_files:
+                break  # what follows may use the file's definitions (as the live check does)
     except CajalError as err:
         error = Diagnostic(err.span or _start(source, first_line), err.message, err.hint)
     except (RecursionError, MemoryError):
@@ -84,14 +86,17 @@ def info_at(session: Session, source: str, line: int, col: int, first_line: int 
         found = next((r for r in records if _contains(r.span, line, col)), None)
         if found is not None:
             break
-    if found is None or found.typing is None:
+    if found is None:
         return Info(error=error)
+    name = found.defines or _first_line_of(found.span)
+    terms = found.typed_terms()  # one, or none, or the two of `:equiv`
+    term, typing = next(((t, ty) for t, ty in terms if _contains(t.span, line, col)), terms[0] if terms else (None, None))
+    if term is None:
+        return Info(item=name, error=error)
     for record in records[:records.index(found)]:
         if record.defines:
             defined_before.add(record.defines)
-    typing = found.typing
-    name = found.defines or _first_line_of(found.span)
-    node, scope = _innermost(found.term, typing, line, col)
+    node, scope = _innermost(term, typing, line, col)
     if isinstance(node, Lam) and _contains(node.param_span, line, col):
         node_type, consumed = node.param_type, {node.param: node.param_type}  # the parameter it binds
     else:

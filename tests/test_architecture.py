@@ -109,13 +109,15 @@ def test_the_architecture_diagram_is_the_module_graph():
     assert upward == [], "imports that point up the diagram"
 
 
-# Where a source string may become syntax: the public API (the package, and the faces of the
-# compiler and renderer packages and the stepper widget, which take terms and types as their
-# sources), and the modules that read cells (the item pipeline and its consumers). Every other
-# module is a stage and takes syntax. `cajal.encoding` still parses type sources: its public
-# functions are called with them (tests/test_compile.py::test_encode_decode_and_basis_names).
-READS_SOURCE = {"cajal", "cajal.compiler", "cajal.render", "cajal.widgets", "cajal.items", "cajal.directives",
-                "cajal.session", "cajal.diagnostics", "cajal.assist", "cajal.encoding"}
+# Where a source string may become syntax: the public API (the package, the faces of the
+# compiler and renderer packages, the stepper widget, `cajal.equivalent` and `cajal.decompile`,
+# which take terms and types as their sources), and the modules that read cells (the item
+# pipeline and its consumers, the formatter). Every other module is a stage and takes syntax.
+# `cajal.encoding` still parses type sources: its public functions are called with them
+# (tests/test_compile.py::test_encode_decode_and_basis_names).
+READS_SOURCE = {"cajal", "cajal.compiler", "cajal.render", "cajal.widgets", "cajal.equivalence", "cajal.decompiler",
+                "cajal.items", "cajal.directives", "cajal.session", "cajal.diagnostics", "cajal.assist",
+                "cajal.formatter", "cajal.encoding"}
 
 
 def test_stages_take_syntax_and_only_the_public_api_parses():

@@ -231,3 +231,12 @@ def test_graph_nodes_carry_the_spans_of_their_subterms_in_the_cell_that_drew_the
     # a definition drawn by name has its spans in another cell: none are attached
     html = session.run(":graph not")[-1].view._repr_mimebundle_()["text/html"]
     assert "data-cajal-span" not in html
+
+
+@pytest.mark.unit
+def test_both_sides_of_equiv_have_types_and_no_heatmap():
+    cell = ":equiv not ≡ λb:𝟚. b"
+    left, right = at(cell, "not"), at(cell, "b", shift=0)
+    assert (left["type"], right["type"]) == ("𝟚 ⊸ 𝟚", "𝟚")
+    assert context(right, "consumes") == [("b", "𝟚")]  # the λ's parameter at `λb`
+    assert left["weights"] is None and left["weights_note"] == "weights are drawn for definitions and terms"
