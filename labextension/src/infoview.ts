@@ -218,6 +218,13 @@ export class InfoviewPanel extends Widget {
   /** Hovering a span (an axis of the heatmap, or the term) highlights its source; hovering
    *  the term highlights the heatmap's highlighted axes more strongly. */
   private hover(event: MouseEvent, entering: boolean): void {
+    const variable = (event.target as HTMLElement | null)?.closest?.('[data-cajal-var]') as HTMLElement | null;
+    if (variable) {
+      // a variable of the context: its axis in the heatmap
+      const name = CSS.escape(variable.dataset.cajalVar ?? '');
+      this.node.querySelectorAll(`[data-cajal-axis="${name}"]`).forEach(n => n.classList.toggle('cajal-hover-axis', entering));
+      return;
+    }
     const target = (event.target as HTMLElement | null)?.closest?.('[data-cajal-span]') as HTMLElement | null;
     if (!target || !this.view) {
       return;
@@ -241,9 +248,18 @@ function section(className: string, text: string): HTMLDivElement {
   return div;
 }
 
+/** A context's variables; each names the heatmap axis of its parameter (`data-cajal-var`). */
 function variables(label: string, vars: IVariable[], className: string): HTMLDivElement {
   const div = section(className, `${label}: `);
-  div.append(vars.length ? vars.map(v => `${v.name} : ${v.type}`).join(', ') : '—');
+  if (!vars.length) {
+    div.append('—');
+  }
+  vars.forEach((v, i) => {
+    const span = document.createElement('span');
+    span.dataset.cajalVar = v.name;
+    span.textContent = `${v.name} : ${v.type}`;
+    div.append(...(i ? [', ', span] : [span]));
+  });
   return div;
 }
 

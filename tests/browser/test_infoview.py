@@ -63,6 +63,12 @@ def test_the_panel_follows_typing_and_the_cursor(open_notebook, notebook, take_s
     poll(lambda: panel(nb)["highlight"] == ["output", "x"], 2, "the highlighted block to change")
     assert panel(nb)["type"] == "𝟚"
 
+    # hovering a variable of the context outlines its axis; hovering the term, the axes it reads
+    nb.page.locator('#cajal-infoview [data-cajal-var="x"]').first.hover()
+    poll(lambda: nb.page.locator("#cajal-infoview .cajal-hover-axis").count() > 0, 3, "x's axis outlined")
+    nb.page.locator("#cajal-infoview .cajal-infoview-term code").hover()
+    poll(lambda: nb.page.locator("#cajal-infoview.cajal-infoview-term-hover").count() == 1, 3, "the term's axes")
+
     # hovering a heatmap axis in the panel highlights the source it came from
     nb.page.locator('#cajal-infoview th[data-cajal-axis="output"]').first.hover()
     linked = cell(nb, 1).locator(".cajal-linked-source")
