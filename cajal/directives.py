@@ -343,7 +343,7 @@ EQUIV_SEPARATORS = ("≡", "==")  # `:equiv e₁ ≡ e₂` (or `==` in ASCII): j
               "if not, the smallest input where they differ, with both outputs (`==` for ≡)",
          example=":equiv λx:𝟚. x ≡ λy:𝟚. if y then tt else ff     -- equal\n"
                  ":equiv λx:𝟚. if x then ff else tt == λx:𝟚. x     -- they differ at tt: ff and tt", term=False,
-         argument=lambda d, scope: tuple(Checked(term, scope.check(term), ()) for term in two_terms(d)))
+         argument=lambda d, scope: _comparable(d, scope))
 def _equiv(session, d: Directive, sides: tuple[Checked, Checked]) -> Result:
     from .equivalence import compare, program
     left, right = (side.term for side in sides)
@@ -352,6 +352,14 @@ def _equiv(session, d: Directive, sides: tuple[Checked, Checked]) -> Result:
     from . import render
     return Result("directive", verdict.text, name=d.word, type=sides[0].type, term=left, value=verdict,
                   view=render.equivalence_view(verdict))
+
+
+def _comparable(d: Directive, scope) -> tuple[Checked, Checked]:
+    """The two terms of `:equiv`, checked, of one type that can be compared."""
+    from .equivalence import require_comparable
+    left, right = (Checked(term, scope.check(term), ()) for term in two_terms(d))
+    require_comparable(pretty(left.term), left.typing.type, pretty(right.term), right.typing.type, right.term.span)
+    return left, right
 
 
 def two_terms(d: Directive) -> tuple[Term, Term]:

@@ -208,7 +208,7 @@ class Session:
         results: list[Result] = []
         try:
             for record in items.records(self.scope(), source, first_line, name):
-                results.append(self._apply(record))
+                results.append(self._run_item(record))
         except (CajalError, KeyboardInterrupt) as err:  # an interrupt ends the cell, keeping what it made
             err.results = results
             raise
@@ -225,7 +225,7 @@ class Session:
         the size of ℕ."""
         return items.Scope(self.def_types(), self.types, self.nat_dim)
 
-    def _apply(self, record: items.Record) -> Result:
+    def _run_item(self, record: items.Record) -> Result:
         match record.item:
             case TypeDecl(name):
                 known = name in self.types
