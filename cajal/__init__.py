@@ -25,6 +25,9 @@ _LAZY = {
     "decode": ("cajal.encoding", "decode"),
     "Session": ("cajal.session", "Session"),
     "Definition": ("cajal.session", "Definition"),
+    "equivalent": ("cajal.equivalence", "equivalent"),
+    "assert_equivalent": ("cajal.equivalence", "assert_equivalent"),
+    "decompile": ("cajal.decompiler", "decompile"),
 }
 
 

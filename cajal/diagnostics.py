@@ -76,9 +76,11 @@ def check_cell(session: Session, source: str, first_line: int = 1) -> Report:
                     names.extend(_names(item.term, typing))
                 case TermItem(term):
                     names.extend(_names(term, check(term, defs=defs, types=types)))
-                case Directive() if directives.command_for(item).term:
-                    _, term = directives.term_argument(item)
-                    names.extend(_names(term, check(term, defs=defs, types=types)))
+                case Directive(word="load"):
+                    break  # what follows may use the file's definitions, which checking does not read
+                case Directive():
+                    for term in directives.terms(item):
+                        names.extend(_names(term, check(term, defs=defs, types=types)))
     except CajalError as err:
         diagnostic = Diagnostic(err.span or _start(source, first_line), err.message, err.hint)
         return Report((diagnostic,), tuple(names))

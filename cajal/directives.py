@@ -8,12 +8,14 @@ what it computed (typing, value, compiled neuron), so the views draw from it.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from . import topics
-from .errors import CajalSyntaxError, echo
+from .errors import CajalError, CajalSyntaxError, echo
 from .evaluation import evaluate
 from .parser import parse_fragment
 from .pretty import pretty
@@ -101,6 +103,15 @@ def command_for(d: Directive) -> Command:
         raise CajalSyntaxError(f"unknown directive `:{echo(d.word)}`", d.span,
                                hint=(f"did you mean `:{close[0]}`? " if close else "") + "`:help` lists the directives")
     return cmd
+
+
+def terms(d: Directive) -> list[Term]:
+    """The terms a directive item takes (none, one, or the two of `:equiv`): what the live
+    check type-checks. An unknown word is an error, as running it would be."""
+    cmd = command_for(d)
+    if cmd.word == "equiv":
+        return list(two_terms(d))
+    return [term_argument(d)[1]] if cmd.term else []
 
 
 def table() -> str:
@@ -222,6 +233,42 @@ def _defs(session, d: Directive) -> Result:
     return Result("directive", "\n".join(lines) or "(no definitions yet)", name=d.word)
 
 
+_LOADING: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar("loading", default=())
+
+
+@command("load", usage=":load FILE.cj",
+         help="run a .cj file here, as a cell: its definitions and types join the session's",
+         example=":load lib.cj     -- runs lib.cj here, and lists what it defined", term=False)
+def _load(session, d: Directive) -> Result:
+    """A relative path starts at the working directory; in a file that `:load`s another, at
+    that file's directory (as `#include` does), so a library of files moves as one."""
+    written = d.text.split(" --", 1)[0].strip().strip('"')
+    if not written:
+        raise CajalSyntaxError("`:load` needs a file", d.span, hint="write `:load lib.cj`")
+    path = Path(written).expanduser()
+    here = d.span.source.name if d.span.source is not None else None
+    if here is not None and not path.is_absolute():
+        path = Path(here).parent / path
+    loading = _LOADING.get() + ((Path(here).resolve(),) if here is not None else ())
+    if path.resolve() in loading:
+        chain = " → ".join([p.name for p in loading] + [path.name])
+        raise CajalError(f"`{written}` is already being loaded ({chain})", d.span,
+                         hint="these files load each other in a circle: remove one of the `:load` lines")
+    token = _LOADING.set(loading)
+    try:
+        results = session.load(path)
+    except CajalError as err:
+        if err.span is None:  # the file could not be read: point at the directive
+            err.span = d.span
+            if here is not None and err.hint and "working directory" in err.hint:
+                err.hint = f"in a file, `:load` paths start at that file's directory ({Path(here).parent})"
+        raise
+    finally:
+        _LOADING.reset(token)
+    made = [str(r).split("\n")[0] for r in results if r.kind in ("def", "type")]
+    return Result("directive", "\n".join([f"loaded {path}", *made]), name=d.word, value=results)
+
+
 @command("help", usage=":help  /  :help TOPIC",
          help="this table; or one construct or idea (iter, if, λ, linearity, nat_dim, a directive)",
          example=":help iter\n:help :graph", term=False)
@@ -249,3 +296,48 @@ def help_text(word: str, d: Directive = None) -> str:
                                hint=(f"did you mean `:help {close[0]}`? " if close else "")
                                + "topics: " + ", ".join(known))
     return "\n\n".join(texts)
+
+
+EQUIV_SEPARATORS = ("≡", "==")  # `:equiv e₁ ≡ e₂` (or `==` in ASCII): juxtaposition is application
+
+
+@command("equiv", usage=":equiv e₁ ≡ e₂",
+         help="whether two closed programs of one type are equal (their compiled tensors at nat_dim); "
+              "if not, the smallest input where they differ, with both outputs (`==` for ≡)",
+         example=":equiv λx:𝟚. x ≡ λy:𝟚. if y then tt else ff     -- equal\n"
+                 ":equiv λx:𝟚. if x then ff else tt == λx:𝟚. x     -- they differ at tt: ff and tt", term=False)
+def _equiv(session, d: Directive) -> Result:
+    from .equivalence import compare, program
+    left, right = two_terms(d)
+    sides = [program(term, session, pretty(term)) for term in (left, right)]
+    verdict = compare(*sides, session.nat_dim)
+    from . import render
+    return Result("directive", verdict.text, name=d.word, type=sides[0].type, term=left, value=verdict,
+                  view=render.equivalence_view(verdict))
+
+
+def two_terms(d: Directive) -> tuple[Term, Term]:
+    """The two terms of `:equiv e₁ ≡ e₂`, each parsed where it stands (errors point into the line)."""
+    code = d.text.split("--", 1)[0]
+    at = min(((code.find(s), s) for s in EQUIV_SEPARATORS if s in code), default=None)
+    if at is None:
+        raise CajalSyntaxError(f"`:{d.word}` compares two terms: write `e₁ ≡ e₂`", d.span,
+                               hint=f"e.g. `:{d.word} λx:𝟚. x ≡ λy:𝟚. y` (or `==` for `≡`)")
+    cut, sep = at
+    start, end = d.text_offset, d.text_offset + len(d.text)
+    left = parse_fragment(d.span.source, start, start + cut)
+    right = parse_fragment(d.span.source, start + cut + len(sep), end)
+    return left, right
+
+
+@command("decompile", usage=":decompile e",
+         help="the nearest well-typed program to e's weights, rounded column by column (argmax), "
+              "beside the heatmap of the difference",
+         example=":decompile λn:ℕ. succ n     -- λn:ℕ. iter{1 | y ↪ succ y}(n), at distance 0")
+def _decompile(session, d: Directive, arg: Checked) -> Result:
+    from . import render
+    from .decompiler import decompile
+    compiled = session.compile(arg.term)
+    found = decompile(compiled.tensor, arg.typing.type, compiled.nat_dim)
+    view = render.decompiled_view(found)
+    return arg.result(d, str(view), value=found, view=view, compiled=compiled)

@@ -63,6 +63,11 @@ class Definition:
         return self._session.nat_dim
 
     @property
+    def session(self) -> "Session":
+        """The session it was defined in (whose definitions a program compared with it may use)."""
+        return self._session
+
+    @property
     def python_name(self) -> Optional[str]:
         """The name it has in Python (`not_` for `not`); None if it stays Cajal-only (see
         cajal.python_names)."""
@@ -150,6 +155,19 @@ class Definition:
         """The compiled neuron as a `torch.nn.Module`; `trainable=True` makes its weights
         parameters, so an optimiser can fine-tune them."""
         return self.compiled().module(trainable=trainable)
+
+    def export(self, path, format: str = "onnx", batch: bool = True):
+        """Write the compiled neuron (at the session's nat_dim) as a file that runs without
+        Cajal: "onnx", "torch" (torch.export) or "torchscript" (docs/LANGUAGE.md section 6).
+        To export trained weights, export the trained module: `module.export(path)`."""
+        return self.compiled().export(path, format=format, batch=batch)
+
+    def decompile(self, module=None):
+        """The program nearest to the weights of `module` (this definition's trained
+        `module(trainable=True)`), or to its own compiled weights: see `cajal.decompile`."""
+        from .decompiler import decompile
+        compiled = module if module is not None else self.compiled()
+        return decompile(compiled.tensor, self.type, compiled.nat_dim, name=self.name)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         from . import render

@@ -8,7 +8,6 @@ node, and `succ` of a numeral folds (use `succ()` to build terms).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
@@ -89,10 +88,10 @@ def arrows(*types: Type) -> Type:
     return result
 
 
-@functools.lru_cache(maxsize=4096)
 def abstract_names(t: Type) -> frozenset[str]:
     """The abstract types a type mentions (a type is finite-dimensional iff there are none).
-    Cached: linking asks this of the same few types on every call of a compiled program."""
+    Not cached: types are small, and `torch.compile` traces through this function (it warns
+    about an `lru_cache` in a compiled program's call)."""
     match t:
         case Arrow(dom, cod):
             return abstract_names(dom) | abstract_names(cod)

@@ -1,5 +1,6 @@
-"""The module graph of `cajal` as docs/ARCHITECTURE.md draws it: no import cycles (imports
-inside functions count), and every import points down the diagram's layers."""
+"""The module graph of `cajal` and of the experiments package built on it (`cajal_experiments`)
+as docs/ARCHITECTURE.md draws it: no import cycles (imports inside functions count), and every
+import points down the diagram's layers (so `cajal` never imports the experiments)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE = ROOT / "cajal"
+PACKAGES = (ROOT / "cajal", ROOT / "cajal_experiments")
 ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
 
 
@@ -20,11 +21,11 @@ def _module_name(path: Path) -> str:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """Each `cajal` module → the `cajal` modules it imports, anywhere in its text (at the top,
+    """Each module of `PACKAGES` → the modules of `PACKAGES` it imports, anywhere in its text (at the top,
     inside a function, or under `if TYPE_CHECKING`). `from . import x` counts as importing the
     module `x` when there is one; importing a submodule does not count as importing its
     package."""
-    files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    files = {_module_name(p): p for package in PACKAGES for p in package.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in files.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -83,13 +84,15 @@ def layers(graph: dict[str, set[str]]) -> list[set[str]]:
 
 def documented_layers() -> list[list[str]]:
     """The layers of the diagram in ARCHITECTURE.md: the fenced block after "## Module graph",
-    one line per layer, top first: `name: module module …` (module names without `cajal.`)."""
+    one line per layer, top first: `name: module module …` (module names without `cajal.`;
+    the experiments' modules by their full names, `cajal_experiments…`)."""
     text = ARCHITECTURE.read_text(encoding="utf-8")
     block = re.search(r"## Module graph.*?```text\n(.*?)```", text, re.S).group(1)
     rows = []
     for line in block.splitlines():
         if ":" in line and not line.lstrip().startswith(("│", "▼", "↓")):
-            rows.append(["cajal" if m == "cajal" else f"cajal.{m}" for m in line.split(":", 1)[1].split()])
+            rows.append([m if m == "cajal" or m.startswith("cajal_experiments") else f"cajal.{m}"
+                         for m in line.split(":", 1)[1].split()])
     return rows
 
 
@@ -105,3 +108,10 @@ def test_the_architecture_diagram_is_the_module_graph():
     level = {m: len(rows) - i for i, row in enumerate(rows) for m in row}
     upward = sorted((m, n) for m, targets in graph.items() for n in targets if level[n] > level[m])
     assert upward == [], "imports that point up the diagram"
+
+
+def test_cajal_never_imports_the_experiments():
+    graph = import_graph()
+    assert not [(m, n) for m, targets in graph.items() if not m.startswith("cajal_experiments")
+                for n in targets if n.startswith("cajal_experiments")]
+    assert any("cajal" in targets for m, targets in graph.items() if m.startswith("cajal_experiments"))

@@ -121,3 +121,69 @@ def test_a_file_of_definitions_gives_the_values_a_cell_gives(tmp_path_factory, t
     from_file = Session().load(path)
     from_cell = Session().run(text)
     assert [str(r) for r in from_file] == [str(r) for r in from_cell]
+
+
+# ---------------------------------------------------------------------------- :load
+
+
+def test_load_directive_brings_a_files_definitions_in(library, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    session = Session()
+    (r,) = session.run(":load lib.cj")
+    assert r.kind == "directive" and r.name == "load"
+    assert str(r) == "loaded lib.cj\nnot : 𝟚 ⊸ 𝟚\nand : 𝟚 ⊸ 𝟚 ⊸ 𝟚\ntype Token\nparity : ℕ ⊸ 𝟚"
+    assert [str(x) for x in r.value] == ["not : 𝟚 ⊸ 𝟚", "and : 𝟚 ⊸ 𝟚 ⊸ 𝟚", "type Token", "parity : ℕ ⊸ 𝟚"]
+    assert str(session.run("parity 3")[0]) == "ff : 𝟚"
+    assert session.run(f':load "{library}"  -- again, by its absolute path')[0].text.startswith(f"loaded {library}")
+
+
+def test_load_inside_a_file_starts_at_that_files_directory(tmp_path, monkeypatch):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "base.cj").write_text("def not (x : 𝟚) : 𝟚 = if x then ff else tt\n", encoding="utf-8")
+    (tmp_path / "lib" / "more.cj").write_text(":load base.cj\ndef nn (x : 𝟚) : 𝟚 = not (not x)\n",
+                                              encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    session = Session()
+    session.run(":load ../lib/more.cj")
+    assert set(session.definitions) == {"not", "nn"}
+    assert session.definitions["nn"].eval(True) is True
+
+
+def test_load_errors_point_into_the_loaded_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.cj").write_text("def ok : 𝟚 = tt\ndef no : 𝟚 = ok ok\n", encoding="utf-8")
+    session = Session()
+    with pytest.raises(CajalTypeError) as info:
+        session.run("def before : 𝟚 = ff\n:load bad.cj")
+    assert str(info.value).splitlines()[0].startswith("CajalTypeError: bad.cj:2:")
+    assert {"before", "ok"} <= set(session.definitions)
+    with pytest.raises(CajalError) as info:
+        session.run("\n:load nothing.cj")
+    assert str(info.value.span) == "line 2, column 1" and "no file `nothing.cj`" in info.value.message
+    with pytest.raises(CajalSyntaxError, match="needs a file"):
+        session.run(":load")
+
+
+def test_files_that_load_each_other_in_a_circle_are_an_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.cj").write_text("def t : 𝟚 = tt\n:load b.cj\n", encoding="utf-8")
+    (tmp_path / "b.cj").write_text(":load a.cj\n", encoding="utf-8")
+    with pytest.raises(CajalError) as info:
+        Session().run(":load a.cj")
+    assert info.value.message == "`a.cj` is already being loaded (a.cj → b.cj → a.cj)"
+    assert str(info.value.span) == "b.cj:1:1"
+    (tmp_path / "self.cj").write_text(":load self.cj\n", encoding="utf-8")
+    with pytest.raises(CajalError, match="already being loaded"):
+        cajal.load("self.cj")
+
+
+def test_the_live_check_does_not_flag_names_a_load_brings_in(library, tmp_path, monkeypatch):
+    """The editor's check reads no files: it checks the items before a `:load`, and trusts the rest."""
+    from cajal.diagnostics import check_cell
+    monkeypatch.chdir(tmp_path)
+    report = check_cell(Session(), "def t : 𝟚 = tt\n:load lib.cj\nparity 3")
+    assert report.diagnostics == () and [n.name for n in report.names] == ["t"]
+    report = check_cell(Session(), "tt tt\n:load lib.cj")
+    assert [d.message for d in report.diagnostics] == ["this has type 𝟚, which is not a function, so it cannot be applied"]

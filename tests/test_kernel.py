@@ -572,3 +572,31 @@ def test_is_complete(kc, code, status):
     assert reply["status"] == status, (code, reply)
     if status == "incomplete" and not code.startswith("%%"):
         assert reply["indent"] == "  "
+
+
+# ---------------------------------------------------------------------------- .cj files
+
+
+def test_load_brings_a_files_definitions_in_relative_to_the_working_directory(kc, tmp_path):
+    (tmp_path / "gates.cj").write_text("def xor (x : 𝟚) (y : 𝟚) : 𝟚 = if x then not y else y\n"
+                                       "def bad : 𝟚 =\n  xor tt\n", encoding="utf-8")
+    (tmp_path / "good.cj").write_text("def nand (x : 𝟚) (y : 𝟚) : 𝟚 = not (and x y)\n", encoding="utf-8")
+    assert execute(kc, f"%%python\nimport os\n_cwd = os.getcwd()\nos.chdir({str(tmp_path)!r})").status == "ok"
+    try:
+        ran = execute(kc, ":load good.cj\nnand tt tt")
+        assert ran.status == "ok"
+        assert ran.stdout == "loaded good.cj\nnand : 𝟚 ⊸ 𝟚 ⊸ 𝟚\n"
+        assert ran.of("execute_result")[0]["data"]["text/plain"].startswith("ff : 𝟚")
+        assert execute(kc, "%%python\nprint(nand(x=True, y=False))").stdout.startswith("tensor([1., 0.]")
+        ran = execute(kc, ":load gates.cj")
+        assert ran.status == "error"
+        [error] = ran.of("error")
+        assert error["traceback"] == [
+            "CajalTypeError: gates.cj:3:3: the body of `bad` has type 𝟚 ⊸ 𝟚, but the definition says 𝟚",
+            "3 |   xor tt",
+            "  |   ^^^^^^",
+            "hint: change the declared result type, or the body",
+        ]
+        assert execute(kc, "xor tt ff").of("execute_result")[0]["data"]["text/plain"].startswith("tt : 𝟚")
+    finally:
+        execute(kc, "%%python\nos.chdir(_cwd)")

@@ -14,10 +14,11 @@ from .derivation import derivation
 from .errors import error_view
 from .graph import MISSING_DOT, dot_available, graph
 from .heatmap import compiled_view, curried_view, heatmap, tensor_text
+from .programs import decompiled_view, equivalence_view
 from .trace import trace
 from .view import View, notes_html, text_view
 
 __all__ = [
     "View", "text_view", "notes_html", "heatmap", "tensor_text", "compiled_view", "curried_view", "graph", "derivation", "trace",
-    "error_view", "definition_view", "basis_name", "basis_names", "dim", "dot_available", "MISSING_DOT",
+    "error_view", "definition_view", "equivalence_view", "decompiled_view", "basis_name", "basis_names", "dim", "dot_available", "MISSING_DOT",
 ]
