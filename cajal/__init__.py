@@ -6,17 +6,54 @@
 from __future__ import annotations
 
 import sys
+from typing import Any, Iterable, Mapping, Optional
 
+from . import evaluation
+from . import types as checker
 from .errors import CajalError, CajalSyntaxError, CajalTypeError, Source, Span
-from .evaluation import evaluate, steps
-from .parser import parse_cell, parse_term, parse_type
+from .parser import as_term, as_type, parse_cell, parse_term, parse_type
 from .pretty import pretty
-from .types import check, typecheck
 
 # Nesting is capped at parser.MAX_DEPTH; each level costs a few Python frames.
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
 
 __version__ = "0.1.0"
+
+
+# ---------------------------------------------------------------------------- the public API
+# Strings become terms here, and only here: the stages (types, evaluation, compiler internals,
+# renderers) take syntax (docs/ARCHITECTURE.md).
+
+
+def check(term, ctx: Optional[Mapping] = None, *, defs: Optional[Mapping] = None,
+          types: Iterable[str] = ()) -> checker.Typing:
+    """Check `term` (a Term or its source), whose free variables `ctx` types ({name: Type or
+    type source}, each used exactly once), and return everything learned (`Typing`). `defs`
+    are constants ({name: Type}), `types` the declared abstract types. Raises CajalTypeError."""
+    return checker.check(as_term(term), _context(ctx), defs=defs, types=types)
+
+
+def typecheck(term, ctx: Optional[Mapping] = None, *, defs: Optional[Mapping] = None, types: Iterable[str] = ()):
+    """The type of `term` (a Term or its source) in the context `ctx`."""
+    return check(term, ctx, defs=defs, types=types).type
+
+
+def evaluate(term, env: Optional[Mapping[str, Any]] = None, *, defs: Optional[Mapping] = None):
+    """The value of `term` (a Term or its source). `env` gives the free variables (Values or
+    Python bool/int); `defs` gives the values of definitions."""
+    return evaluation.evaluate(as_term(term), env, defs=defs)
+
+
+def steps(term, *, defs: Optional[Mapping] = None, limit: Optional[int] = None) -> list:
+    """The small-step reduction of `term` (a Term or its source) to its value: one `Step` per
+    rule applied (β, if-tt, if-ff, iter-zero, iter-succ, succ, and δ for a definition)."""
+    return evaluation.steps(as_term(term), defs=defs, limit=limit)
+
+
+def _context(ctx):
+    if ctx is None or not isinstance(ctx, Mapping):
+        return ctx  # the checker says what a context must be
+    return {name: as_type(t) for name, t in ctx.items()}
 
 _LAZY = {
     "compile": ("cajal.compiler", "compile"),

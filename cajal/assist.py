@@ -291,59 +291,40 @@ def describe_definition(d, detail_level: int = 0) -> str:
 
 
 def _typed_binding(session, code: str, pos: int) -> Optional[str]:
-    """If the item around `pos` parses and type-checks, the exact type of the variable there."""
-    from .parser import parse_cell
-    from .syntax import Def, Directive, Iter, Lam, Let, TermItem, Var, children
-    from .types import check
+    """If the item around `pos` checks (its record from the item pipeline), the exact type of
+    the variable there."""
+    from .items import Scope, records
+    from .syntax import Iter, Lam, Let, Var, children
 
     start, end = line_item_at(code, pos)
-    chunk = code[start:end]
     first_line = code.count("\n", 0, start) + 1
     line = code.count("\n", 0, pos) + 1
     col = pos - (code.rfind("\n", 0, pos) + 1) + 1
-    try:
-        items = parse_cell(chunk, first_line)
-    except CajalError:
-        return None
+    scope = session.scope() if hasattr(session, "scope") else Scope({}, (), 10)
 
     def inside(span) -> bool:
         return span is not None and (span.line, span.col) <= (line, col) < (span.end_line, span.end_col)
 
-    for item in items:
-        if not inside(item.span):
-            continue
-        if isinstance(item, Def):
-            term = item.term
-        elif isinstance(item, TermItem):
-            term = item.term
-        elif isinstance(item, Directive):
-            from .parser import parse_fragment
-            text = item.text
-            if text.startswith("--"):
-                return None
-            try:
-                term = parse_fragment(item.span.source, item.text_offset, item.text_offset + len(text))
-            except CajalError:
-                return None
-        else:
-            return None
-        try:
-            typing = session.check(term) if hasattr(session, "check") else check(term)
-        except CajalError:
-            return None
-        stack = [term]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, Lam) and inside(node.param_span):
-                return f"{node.param} : {pretty(node.param_type)}  (bound by λ: use it exactly once)"
-            if isinstance(node, Let) and inside(node.name_span) and id(node.bound) in typing.types:
-                return f"{node.name} : {pretty(typing.types[id(node.bound)])}  (bound by let: use it exactly once)"
-            if isinstance(node, Iter) and inside(node.var_span) and id(node.base) in typing.types:
-                return (f"{node.var} : {pretty(typing.types[id(node.base)])}  "
-                        "(the value so far in iter: use it exactly once in the step)")
-            if isinstance(node, Var) and inside(node.span) and node.name in typing.contexts.get(id(node), {}):
-                return f"{node.name} : {pretty(typing.types[id(node)])}  (a bound variable: use it exactly once)"
-            stack.extend(children(node))
+    try:
+        record = next((r for r in records(scope, code[start:end], first_line) if inside(r.span)), None)
+    except (CajalError, RecursionError):
+        return None
+    if record is None or record.typing is None:
+        return None
+    typing = record.typing
+    stack = [record.term]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Lam) and inside(node.param_span):
+            return f"{node.param} : {pretty(node.param_type)}  (bound by λ: use it exactly once)"
+        if isinstance(node, Let) and inside(node.name_span) and id(node.bound) in typing.types:
+            return f"{node.name} : {pretty(typing.types[id(node.bound)])}  (bound by let: use it exactly once)"
+        if isinstance(node, Iter) and inside(node.var_span) and id(node.base) in typing.types:
+            return (f"{node.var} : {pretty(typing.types[id(node.base)])}  "
+                    "(the value so far in iter: use it exactly once in the step)")
+        if isinstance(node, Var) and inside(node.span) and node.name in typing.contexts.get(id(node), {}):
+            return f"{node.name} : {pretty(typing.types[id(node)])}  (a bound variable: use it exactly once)"
+        stack.extend(children(node))
     return None
 
 

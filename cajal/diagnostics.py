@@ -8,27 +8,14 @@ declaration earlier in the cell is seen by the items after it, as when the cell 
 
 from __future__ import annotations
 
-from collections import ChainMap
 from dataclasses import dataclass
 
-from . import cells, directives
+from . import cells, items
 from .errors import CajalError, Span
-from .parser import iter_cell
 from .pretty import pretty
-from .session import Session, check_definition
-from .syntax import (
-    Def,
-    Directive,
-    Iter,
-    Lam,
-    Let,
-    TermItem,
-    Type,
-    TypeDecl,
-    Var,
-    children,
-)
-from .types import Typing, check
+from .session import Session
+from .syntax import Iter, Lam, Let, Type, Var, children
+from .types import Typing
 
 
 @dataclass(frozen=True)
@@ -56,31 +43,18 @@ class Report:
 
 
 def check_cell(session: Session, source: str, first_line: int = 1) -> Report:
-    """Check a cell without running it. Like running, checking stops at the first error; the
-    names typed before it keep their types."""
-    defs = ChainMap({}, session.def_types())  # the cell's definitions go in front, not into the session
-    types = set(session.types)
-    defined_here: set[str] = set()
+    """Check a cell without running it: read the records of the item pipeline (`cajal.items`),
+    which raises the error running would raise. Like running, checking stops at the first
+    error; the names typed before it keep their types."""
     names: list[NameType] = []
     try:
-        for item in iter_cell(source, first_line):
-            match item:
-                case TypeDecl(name):
-                    types.add(name)
-                case Def():
-                    typing = check_definition(item, defs, types, defined_here)
-                    defs[item.name] = typing.type
-                    defined_here.add(item.name)
-                    if item.name_span is not None:
-                        names.append(NameType(item.name_span, item.name, typing.type))
-                    names.extend(_names(item.term, typing))
-                case TermItem(term):
-                    names.extend(_names(term, check(term, defs=defs, types=types)))
-                case Directive(word="load"):
-                    break  # what follows may use the file's definitions, which checking does not read
-                case Directive():
-                    for term in directives.terms(item):
-                        names.extend(_names(term, check(term, defs=defs, types=types)))
+        for record in items.records(session.scope(), source, first_line):
+            if record.defines is not None and record.item.name_span is not None:
+                names.append(NameType(record.item.name_span, record.defines, record.typing.type))
+            for term, typing in record.typed_terms():
+                names.extend(_names(term, typing))
+            if record.command is not None and record.command.reads_files:
+                break  # what follows may use the file's definitions, which checking does not read
     except CajalError as err:
         diagnostic = Diagnostic(err.span or _start(source, first_line), err.message, err.hint)
         return Report((diagnostic,), tuple(names))
@@ -123,7 +97,7 @@ def as_message(report: Report, cell: str, body: int = 0, first_line: int = 1) ->
     first line is numbered `first_line`. Positions are offsets in the whole cell in UTF-16 code
     units, as JavaScript counts them (𝟚 counts 2). `kind` is the cell's (`cajal.cells`): the
     editor highlights the cell in the language the kernel says it is in."""
-    units = _Utf16(cell, body, first_line)
+    units = Utf16(cell, body, first_line)
     shown: dict[Type, str] = {}  # a cell's names share few types: print each once
     return {
         "kind": cells.CAJAL,
@@ -138,7 +112,7 @@ def as_message(report: Report, cell: str, body: int = 0, first_line: int = 1) ->
     }
 
 
-class _Utf16:
+class Utf16:
     """Maps (line, column) of the checked source to UTF-16 offsets in the cell."""
 
     def __init__(self, cell: str, body: int, first_line: int):

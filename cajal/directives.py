@@ -2,8 +2,10 @@
 usage, help text and handler, from which the session dispatches, `:help` prints its table,
 the completer offers words, and the README's table is checked.
 
-A handler gets the session and the parsed `Directive` item and returns a `Result` that carries
-what it computed (typing, value, compiled neuron), so the views draw from it.
+A command's argument is parsed and validated before anything runs (`argument`), by the item
+pipeline (`cajal.items`), so the live check reports the very error that running reports. A
+handler then gets the session, the `Directive` item and that argument, and returns a `Result`
+that carries what it computed (typing, value, compiled neuron), so the views draw from it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import contextvars
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Optional
 
 from . import topics
 from .errors import CajalError, CajalSyntaxError, echo
@@ -28,7 +30,9 @@ from .types import Typing
 class Command:
     """A directive: `words` (the first is its name; `:matrix` is another word for `:compile`),
     `usage` as the help table shows it, `help` one line, `handler(session, directive)`, or
-    `handler(session, directive, checked)` when its argument is a term."""
+    `handler(session, directive, argument)` when its argument is a term (a `Checked`) or is
+    read by `argument(directive, scope)` (which validates it, changing nothing; `scope` is an
+    `items.Scope`: `.defs`, `.types`, `.nat_dim`, `.check(term)`)."""
 
     words: tuple[str, ...]
     usage: str
@@ -36,7 +40,9 @@ class Command:
     handler: Callable[..., Result]
     options: tuple[str, ...] = ()
     example: str = ""
-    term: bool = True  # its argument is a term (`:type e`), which the live check type-checks
+    term: bool = True  # its argument is a term (`:type e`), which the pipeline type-checks
+    argument: Optional[Callable[[Directive, Any], Any]] = None  # reads and validates a non-term argument
+    reads_files: bool = False  # it runs files: the live check (which reads none) stops after it
 
     @property
     def word(self) -> str:
@@ -55,10 +61,11 @@ BY_WORD: dict[str, Command] = {}
 
 
 def command(*words: str, usage: str, help: str, options: tuple[str, ...] = (), example: str = "",
-            term: bool = True):
+            term: bool = True, argument: Optional[Callable[[Directive, Any], Any]] = None,
+            reads_files: bool = False):
     """Register the decorated function as the handler of `:word`."""
     def register(handler):
-        cmd = Command(words, usage, help, handler, options, example, term)
+        cmd = Command(words, usage, help, handler, options, example, term, argument, reads_files)
         COMMANDS.append(cmd)
         for word in words:
             BY_WORD[word] = cmd
@@ -85,14 +92,30 @@ class Checked:
                       **fields)
 
 
-def run(session, d: Directive) -> Result:
-    """Run a directive item in a session. A command that takes a term gets it parsed and
-    checked (`Checked`), so that every handler starts from a well-typed term."""
+@dataclass(frozen=True)
+class Setting:
+    """The validated argument of `:set nat_dim N`."""
+
+    nat_dim: int
+
+
+def argument(d: Directive, scope) -> Any:
+    """The parsed and validated argument of a directive in `scope` (an `items.Scope`), or the
+    error running it raises: a command that takes a term gets it parsed and checked
+    (`Checked`), so that every handler starts from a well-typed term."""
     cmd = command_for(d)
-    if not cmd.term:
-        return cmd.handler(session, d)
-    flags, term = term_argument(d)
-    return cmd.handler(session, d, Checked(term, session.check(term), tuple(flags)))
+    if cmd.term:
+        flags, term = term_argument(d)
+        return Checked(term, scope.check(term), tuple(flags))
+    return cmd.argument(d, scope) if cmd.argument is not None else None
+
+
+def run(session, d: Directive, arg: Any) -> Result:
+    """Run a directive item in a session, with the argument `argument` gave."""
+    cmd = command_for(d)
+    if cmd.term or cmd.argument is not None:
+        return cmd.handler(session, d, arg)
+    return cmd.handler(session, d)
 
 
 def command_for(d: Directive) -> Command:
@@ -184,7 +207,7 @@ def _derive(session, d: Directive, arg: Checked) -> Result:
          example=":matrix λx:𝟚. if x then ff else tt     -- [[0, 1], [1, 0]]")
 def _compile(session, d: Directive, arg: Checked) -> Result:
     from . import render
-    compiled = session.compile(arg.term)
+    compiled = session.compile(arg.typing)
     view = render.compiled_view(compiled, title=pretty(arg.term))
     return arg.result(d, str(view), view=view, compiled=compiled)
 
@@ -203,14 +226,13 @@ def _graph(session, d: Directive, arg: Checked) -> Result:
          example=":step iter{tt | y ↪ if y then ff else tt}(2)")
 def _step(session, d: Directive, arg: Checked) -> Result:
     from . import widgets
-    view = widgets.stepper(arg.term, defs=session.def_terms(), nat_dim=session.nat_dim, compile=session.compile)
+    view = widgets.stepper(arg.term, defs=session.def_terms(), nat_dim=session.nat_dim, compile=session.compile,
+                           typing=arg.typing)
     text = view.trace_text() if isinstance(view, widgets.Stepper) else str(view)  # for terminals
     return arg.result(d, text, view=view)
 
 
-@command("set", usage=":set nat_dim N", help="change N, the size of ℕ: naturals 0…N-1 (recompiles lazily)",
-         example=":set nat_dim 16     -- ℕ holds 0…15", term=False)
-def _set(session, d: Directive) -> Result:
+def _setting(d: Directive, scope) -> Setting:
     parts = d.text.split("--", 1)[0].split()  # a trailing comment is not part of the setting
     if len(parts) != 2 or parts[0] != "nat_dim":
         raise CajalSyntaxError("`:set` takes a setting and a value", d.span,
@@ -222,6 +244,13 @@ def _set(session, d: Directive) -> Result:
     if n < 1:
         raise CajalSyntaxError(f"`{echo(parts[1])}` is not a positive whole number", d.span,
                                hint="write `:set nat_dim 16`")
+    return Setting(n)
+
+
+@command("set", usage=":set nat_dim N", help="change N, the size of ℕ: naturals 0…N-1 (recompiles lazily)",
+         example=":set nat_dim 16     -- ℕ holds 0…15", term=False, argument=_setting)
+def _set(session, d: Directive, setting: Setting) -> Result:
+    n = setting.nat_dim
     session.nat_dim = n
     return Result("directive", f"nat_dim = {n} (ℕ holds 0…{n - 1})", name="set", value=n)
 
@@ -236,15 +265,20 @@ def _defs(session, d: Directive) -> Result:
 _LOADING: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar("loading", default=())
 
 
-@command("load", usage=":load FILE.cj",
-         help="run a .cj file here, as a cell: its definitions and types join the session's",
-         example=":load lib.cj     -- runs lib.cj here, and lists what it defined", term=False)
-def _load(session, d: Directive) -> Result:
-    """A relative path starts at the working directory; in a file that `:load`s another, at
-    that file's directory (as `#include` does), so a library of files moves as one."""
+def _file_written(d: Directive, scope) -> str:
     written = d.text.split(" --", 1)[0].strip().strip('"')
     if not written:
         raise CajalSyntaxError("`:load` needs a file", d.span, hint="write `:load lib.cj`")
+    return written
+
+
+@command("load", usage=":load FILE.cj",
+         help="run a .cj file here, as a cell: its definitions and types join the session's",
+         example=":load lib.cj     -- runs lib.cj here, and lists what it defined", term=False,
+         argument=_file_written, reads_files=True)
+def _load(session, d: Directive, written: str) -> Result:
+    """A relative path starts at the working directory; in a file that `:load`s another, at
+    that file's directory (as `#include` does), so a library of files moves as one."""
     path = Path(written).expanduser()
     here = d.span.source.name if d.span.source is not None else None
     if here is not None and not path.is_absolute():
@@ -269,15 +303,18 @@ def _load(session, d: Directive) -> Result:
     return Result("directive", "\n".join([f"loaded {path}", *made]), name=d.word, value=results)
 
 
-@command("help", usage=":help  /  :help TOPIC",
-         help="this table; or one construct or idea (iter, if, λ, linearity, nat_dim, a directive)",
-         example=":help iter\n:help :graph", term=False)
-def _help(session, d: Directive) -> Result:
+def _help_text(d: Directive, scope) -> str:
     word = d.text.split("--", 1)[0].strip()
     if not word:
-        topics_line = "Topics (:help TOPIC): " + ", ".join(topics.names()) + ", and each directive"
-        return Result("directive", table() + "\n\n" + topics_line, name=d.word)
-    return Result("directive", help_text(word, d), name=d.word)
+        return table() + "\n\nTopics (:help TOPIC): " + ", ".join(topics.names()) + ", and each directive"
+    return help_text(word, d)
+
+
+@command("help", usage=":help  /  :help TOPIC",
+         help="this table; or one construct or idea (iter, if, λ, linearity, nat_dim, a directive)",
+         example=":help iter\n:help :graph", term=False, argument=_help_text)
+def _help(session, d: Directive, text: str) -> Result:
+    return Result("directive", text, name=d.word)
 
 
 def help_text(word: str, d: Directive = None) -> str:
@@ -305,15 +342,24 @@ EQUIV_SEPARATORS = ("≡", "==")  # `:equiv e₁ ≡ e₂` (or `==` in ASCII): j
          help="whether two closed programs of one type are equal (their compiled tensors at nat_dim); "
               "if not, the smallest input where they differ, with both outputs (`==` for ≡)",
          example=":equiv λx:𝟚. x ≡ λy:𝟚. if y then tt else ff     -- equal\n"
-                 ":equiv λx:𝟚. if x then ff else tt == λx:𝟚. x     -- they differ at tt: ff and tt", term=False)
-def _equiv(session, d: Directive) -> Result:
+                 ":equiv λx:𝟚. if x then ff else tt == λx:𝟚. x     -- they differ at tt: ff and tt", term=False,
+         argument=lambda d, scope: _comparable(d, scope))
+def _equiv(session, d: Directive, sides: tuple[Checked, Checked]) -> Result:
     from .equivalence import compare, program
-    left, right = two_terms(d)
+    left, right = (side.term for side in sides)
     sides = [program(term, session, pretty(term)) for term in (left, right)]
     verdict = compare(*sides, session.nat_dim)
     from . import render
     return Result("directive", verdict.text, name=d.word, type=sides[0].type, term=left, value=verdict,
                   view=render.equivalence_view(verdict))
+
+
+def _comparable(d: Directive, scope) -> tuple[Checked, Checked]:
+    """The two terms of `:equiv`, checked, of one type that can be compared."""
+    from .equivalence import require_comparable
+    left, right = (Checked(term, scope.check(term), ()) for term in two_terms(d))
+    require_comparable(pretty(left.term), left.typing.type, pretty(right.term), right.typing.type, right.term.span)
+    return left, right
 
 
 def two_terms(d: Directive) -> tuple[Term, Term]:
@@ -337,7 +383,7 @@ def two_terms(d: Directive) -> tuple[Term, Term]:
 def _decompile(session, d: Directive, arg: Checked) -> Result:
     from . import render
     from .decompiler import decompile
-    compiled = session.compile(arg.term)
+    compiled = session.compile(arg.typing)
     found = decompile(compiled.tensor, arg.typing.type, compiled.nat_dim)
     view = render.decompiled_view(found)
     return arg.result(d, str(view), value=found, view=view, compiled=compiled)

@@ -186,16 +186,21 @@ def program(x, session=None, name: Optional[str] = None) -> Program:
     return Program(name or pretty(term), typing.type, compiled, value, values, term)
 
 
+def require_comparable(left_name: str, left_type: Type, right_name: str, right_type: Type, right_span=None) -> None:
+    """Two programs can be compared when they have one type, with no abstract type in it (the
+    rule `compare` applies, and `:equiv` checks before it runs)."""
+    if left_type != right_type:
+        raise CajalTypeError(f"{left_name} has type {pretty(left_type)}, but {right_name} has type "
+                             f"{pretty(right_type)}: only programs of one type can be equal", right_span,
+                             hint="compare programs of the same type")
+    if abstract_names(left_type):
+        raise CajalError(f"programs of type {pretty(left_type)} cannot be compared: it has no finite dimension",
+                         hint="abstract types have no values in Cajal; compare programs over 𝟚 and ℕ")
+
+
 def compare(left: Program, right: Program, n: int) -> Equivalence:
     """The verdict on two programs at nat_dim n."""
-    if left.type != right.type:
-        raise CajalTypeError(f"{left.name} has type {pretty(left.type)}, but {right.name} has type "
-                             f"{pretty(right.type)}: only programs of one type can be equal",
-                             getattr(right.term, "span", None),
-                             hint="compare programs of the same type")
-    if abstract_names(left.type):
-        raise CajalError(f"programs of type {pretty(left.type)} cannot be compared: it has no finite dimension",
-                         hint="abstract types have no values in Cajal; compare programs over 𝟚 and ℕ")
+    require_comparable(left.name, left.type, right.name, right.type, getattr(right.term, "span", None))
     ca, cb = left.compiled(n), right.compiled(n)
     ta, tb = ca.tensor, cb.tensor
     if _equal(ta, tb):

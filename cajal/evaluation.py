@@ -14,7 +14,6 @@ from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Optional
 
 from .errors import CajalError, echo, echo_number
-from .parser import as_term
 from .substitute import substitute
 from .syntax import App, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var, free_vars
 from .values import Closure, Opaque, Value, is_value
@@ -26,7 +25,6 @@ def evaluate(term: Term, env: Optional[Mapping[str, Any]] = None, *,
     `defs` gives the values of definitions."""
     from .errors import ensure_recursion_limit
     ensure_recursion_limit()
-    term = as_term(term)
     if env is not None and not isinstance(env, Mapping):
         raise TypeError(f"env must map variable names to values, not {type(env).__name__}")
     env = MappingProxyType({k: _as_value(v) for k, v in (env or {}).items()})
@@ -294,7 +292,7 @@ class Step(tuple):
 def steps(term: Term, *, defs: Optional[Mapping[str, Term]] = None, limit: Optional[int] = None) -> list[Step]:
     """The small-step reduction of `term` to its value: one `Step` per rule applied
     (β, if-tt, if-ff, iter-zero, iter-succ, succ, and δ for unfolding a definition)."""
-    return list(_reduce(as_term(term), defs or {}, limit))
+    return list(_reduce(term, defs or {}, limit))
 
 
 @dataclass(frozen=True)
@@ -336,7 +334,6 @@ def reduction(term: Term, *, defs: Optional[Mapping[str, Term]] = None, keep: in
     memory stays bounded however long the reduction is (`steps` keeps every step)."""
     head: list[Step] = []
     tail: deque = deque(maxlen=keep + 1)  # one more: the term before the first kept tail step
-    term = as_term(term)
     current, count = term, 0
     for step in _reduce(term, defs or {}, limit):
         count += 1

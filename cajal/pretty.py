@@ -91,3 +91,11 @@ def _term(t, prec: int, sym) -> str:
         case _:
             raise TypeError(f"not a term: {t!r}")
     return text if prec == TOP else f"({text})"
+
+
+def subscript(i: int) -> str:
+    """`i` in subscript digits (h₁₂), as views name states and inputs."""
+    return str(i).translate(_SUBSCRIPTS)
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

@@ -11,10 +11,9 @@ import functools
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from . import directives, files
-from .errors import CajalError, CajalTypeError, echo_number
+from . import directives, files, items
+from .errors import CajalError, echo_number
 from .evaluation import apply, evaluate
-from .parser import iter_cell
 from .pretty import pretty
 from .python_names import python_name
 from .result import Result
@@ -30,7 +29,6 @@ from .syntax import (
     Type,
     TypeDecl,
     abstract_names,
-    arrows,
     free_vars,
 )
 from .types import Typing, check
@@ -119,22 +117,25 @@ class Definition:
         return dict(self._defs)
 
     def compiled(self, nat_dim: Optional[int] = None):
-        """The compiled neuron for the session's (or the given) size of ℕ. The last one made is
-        kept (a sweep over nat_dim holds one neuron per definition, not one per size)."""
+        """The compiled neuron for the session's (or the given) size of ℕ, from the typing the
+        definition was checked with (never checked again). The last one made is kept (a sweep
+        over nat_dim holds one neuron per definition, not one per size)."""
         n = nat_dim or self.nat_dim
         if self._compiled is None or self._compiled[0] != n:
             self._compiled = None  # the old neuron is freed before the new one is made
-            self._compiled = (n, self.compile_in_scope(self.term, n))
+            self._compiled = (n, self.compile_in_scope(self.typing, n))
         return self._compiled[1]
 
-    def compile_in_scope(self, term: Term, nat_dim: Optional[int] = None):
-        """Compile a closed term that may use the definitions this one uses (a view of this
-        definition draws the weights of its parts with it)."""
-        from .compiler import compile
+    def compile_in_scope(self, what: Term | Typing, nat_dim: Optional[int] = None):
+        """Compile a closed term (or its checked typing) that may use the definitions this one
+        uses (a view of this definition draws the weights of its parts with it)."""
+        from .compiler.program import compile_typing
         n = nat_dim or self.nat_dim
-        used = free_vars(term)
-        return compile(term, nat_dim=n, defs={name: d.compiled(n) for name, d in self._defs.items() if name in used},
-                       types=self._session.types, size_limit=self._session.size_limit)
+        if not isinstance(what, Typing):
+            what = check(what, defs={name: d.type for name, d in self._defs.items()}, types=self._session.types)
+        used = free_vars(what.term)
+        defs = {name: d.compiled(n) for name, d in self._defs.items() if name in used}
+        return compile_typing(what, {}, n, defs=defs, size_limit=self._session.size_limit)
 
     def __call__(self, *args: Any, **kwargs: Any):
         """Run the compiled neuron on linked inputs: bools, ints, or tensors (leading dimensions
@@ -200,14 +201,14 @@ class Session:
     # ------------------------------------------------------------ running cells
 
     def run(self, source: str, first_line: int = 1, name: Optional[str] = None) -> list[Result]:
-        """Run a cell (or the text of a `.cj` file called `name`, which errors then name). On an
-        error, raise it (a CajalError) with `.results` holding what the items before it
+        """Run a cell (or the text of a `.cj` file called `name`, which errors then name): apply
+        the effects of each item the pipeline (`cajal.items`) checked. On an error, raise it (a
+        CajalError) with `.results` holding what the items before it
         produced; their definitions stay."""
         results: list[Result] = []
-        defined_here: set[str] = set()
         try:
-            for item in iter_cell(source, first_line, name):
-                results.append(self._run_item(item, source, defined_here))
+            for record in items.records(self.scope(), source, first_line, name):
+                results.append(self._run_item(record))
         except (CajalError, KeyboardInterrupt) as err:  # an interrupt ends the cell, keeping what it made
             err.results = results
             raise
@@ -219,40 +220,42 @@ class Session:
                                      hint="lower `:set nat_dim`, or use smaller types"), results) from err
         return results
 
-    def _run_item(self, item, source: str, defined_here: set[str]) -> Result:
-        match item:
+    def scope(self) -> items.Scope:
+        """What the next item sees: the definitions' types (a live view), the declared types,
+        the size of ℕ."""
+        return items.Scope(self.def_types(), self.types, self.nat_dim)
+
+    def _run_item(self, record: items.Record) -> Result:
+        match record.item:
             case TypeDecl(name):
                 known = name in self.types
                 self.types.add(name)
                 return Result("type", f"type {name}" + (" (already declared)" if known else ""), name=name)
-            case Def():
-                return self._define(item, source, defined_here)
+            case Def() as item:
+                return self._define(item, record.typing)
             case TermItem(term):
-                return self._term(term)
-            case Directive():
-                return directives.run(self, item)
-        raise TypeError(f"unknown item {item!r}")
+                return self._term(term, record.typing)
+            case Directive() as item:
+                return directives.run(self, item, record.argument)
+        raise TypeError(f"unknown item {record.item!r}")
 
-    def _define(self, item: Def, source: str, defined_here: set[str]) -> Result:
-        typing = check_definition(item, self.def_types(), self.types, defined_here)
+    def _define(self, item: Def, typing: Typing) -> Result:
         text = _span_text(item.span)
         definition = Definition(item, typing.type, typing, text, self, self.definitions)
         replaced = item.name in self.definitions
         self.definitions[item.name] = definition
-        defined_here.add(item.name)
         notes = []
         if replaced:
             notes.append(f"(replaces the earlier definition of `{item.name}`)")
         return Result("def", f"{item.name} : {pretty(typing.type)}", name=item.name, type=typing.type,
                       value=definition, notes=notes, definition=definition)
 
-    def _term(self, term: Term) -> Result:
-        typing = check(term, defs=self.def_types(), types=self.types)
+    def _term(self, term: Term, typing: Typing) -> Result:
         value = evaluate(term, defs=self.def_values(term))
         result = Result("term", f"{pretty(value)} : {pretty(typing.type)}", type=typing.type, value=value,
                         term=term, typing=typing)
         if not abstract_names(typing.type):
-            result.compile = lambda: self.compile(term)
+            result.compile = lambda: self.compile(typing)
         if typing.type == NAT and value >= self.nat_dim:
             result.notes.append(f"note: {echo_number(value)} is beyond ℕ's size (nat_dim {self.nat_dim} holds "
                                 f"0…{self.nat_dim - 1}), so its compiled vector is all zeros; "
@@ -279,41 +282,19 @@ class Session:
         """What δ unfolds each definition to (see Definition.unfolded_term)."""
         return {name: d.unfolded_term for name, d in self.definitions.items()}
 
-    def compile(self, term: Term):
-        """Compile a closed term that may use the session's definitions."""
-        from .compiler import compile
-        used = free_vars(term)
+    def compile(self, what: Term | Typing):
+        """Compile a checked typing (or a closed term, checked first) that may use the
+        session's definitions."""
+        from .compiler.program import compile_typing
+        typing = what if isinstance(what, Typing) else self.check(what)
+        used = free_vars(typing.term)
         defs = {name: d.compiled() for name, d in self.definitions.items() if name in used}
-        return compile(term, nat_dim=self.nat_dim, defs=defs, types=self.types, size_limit=self.size_limit)
+        return compile_typing(typing, {}, self.nat_dim, defs=defs, size_limit=self.size_limit)
 
     def check(self, term: Term) -> Typing:
         """Type-check `term` against the session's definitions and declared types (raises
         CajalTypeError with the place and a hint when it is ill-typed)."""
         return check(term, defs=self.def_types(), types=self.types)
-
-
-def check_definition(item: Def, defs: dict[str, Type], types, defined_here: set[str]) -> Typing:
-    """The typing of a definition given the definitions and types before it, or the error that
-    running it raises (the one place of these rules: running and live checking both use it)."""
-    if item.name in defined_here:
-        raise CajalTypeError(f"`{item.name}` is already defined in this cell", item.name_span,
-                             hint="rename one of them (across cells, a later definition replaces an earlier one)")
-    for p in item.params:
-        if item.params.count(p) > 1 or [q.name for q in item.params].count(p.name) > 1:
-            raise CajalTypeError(f"the parameter `{p.name}` appears twice", p.span,
-                                 hint="give each parameter its own name")
-    typing = check(item.term, defs=defs, types=types)
-    if item.result_type is not None:
-        declared = arrows(*(p.type for p in item.params), item.result_type)
-        if typing.type != declared:
-            body_type = typing.type
-            for _ in item.params:
-                body_type = body_type.cod
-            raise CajalTypeError(
-                f"the body of `{item.name}` has type {pretty(body_type)}, but the definition says "
-                f"{pretty(item.result_type)}", item.body.span,
-                hint="change the declared result type, or the body")
-    return typing
 
 
 def _check_nat_dim(n: int) -> int:

@@ -8,6 +8,7 @@ node, and `succ` of a numeral folds (use `succ()` to build terms).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
@@ -209,22 +210,31 @@ def free_vars(term: Term) -> set[str]:
     raise TypeError(f"not a term: {term!r}")
 
 
+# The fields that hold each term's immediate sub-terms, in source order (the one list of them:
+# `children` reads it, and a path of child numbers is spelled with it).
+CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    Succ: ("arg",),
+    Lam: ("body",),
+    App: ("fn", "arg"),
+    If: ("cond", "then", "else_"),
+    Let: ("bound", "body"),
+    Iter: ("base", "step", "count"),
+}
+
+
 def children(term: Term) -> tuple[Term, ...]:
     """The immediate sub-terms, in source order."""
-    match term:
-        case Succ(arg):
-            return (arg,)
-        case Lam(_, _, body):
-            return (body,)
-        case App(fn, arg):
-            return (fn, arg)
-        case If(c, a, b):
-            return (c, a, b)
-        case Let(_, bound, body):
-            return (bound, body)
-        case Iter(base, _, step, count):
-            return (base, step, count)
-    return ()
+    return tuple(getattr(term, name) for name in CHILD_FIELDS.get(type(term), ()))
+
+
+def leading_lambdas(term: Term) -> tuple[list[Lam], Term]:
+    """The λs a term starts with (its parameters, outermost first) and the body under them."""
+    lams = []
+    while isinstance(term, Lam):
+        lams.append(term)
+        term = term.body
+    return lams, term
+
 
 
 # ---------------------------------------------------------------- items of a cell
@@ -248,8 +258,10 @@ class Def:
     span: Optional[Span] = _span()
     name_span: Optional[Span] = _span()
 
-    @property
+    @functools.cached_property
     def term(self) -> Term:
+        """Built once and kept (in the instance's dict: the dataclass stays frozen), so a
+        `Typing` of it keeps matching its nodes."""
         term = self.body
         for p in reversed(self.params):
             term = Lam(p.name, p.type, term, self.body.span, p.span)

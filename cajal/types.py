@@ -37,8 +37,11 @@ Binder = Union[int, str]  # id() of the binding Lam/Let/Iter node, or the name o
 
 @dataclass
 class Typing:
-    """What the checker learned about a term (keyed by `id()` of its nodes)."""
+    """What the checker learned about `term`, keyed by `id()` of its nodes. It holds the term,
+    so those nodes stay alive and their ids cannot be reused by other nodes: a fact is about
+    a node of `term` (look nodes up in the term it holds, not in a copy)."""
 
+    term: Term
     type: Type
     types: dict[int, Type] = field(default_factory=dict)
     contexts: dict[int, dict[str, Type]] = field(default_factory=dict)
@@ -58,21 +61,18 @@ def typecheck(term: Term, ctx: Optional[Mapping] = None, *, defs: Optional[Mappi
 def check(term: Term, ctx: Optional[Mapping] = None, *, defs: Optional[Mapping[str, Type]] = None,
           types: Iterable[str] = ()) -> Typing:
     """Check `term` and return everything learned. `defs` are constants, usable any number of
-    times; `types` are the declared abstract types. Raises CajalTypeError."""
+    times; `types` are the declared abstract types. Raises CajalTypeError. (A term or type
+    given as its source is parsed by the public API, `cajal.check`: stages take syntax.)"""
     from .errors import ensure_recursion_limit
     ensure_recursion_limit()
-    from .parser import as_term, as_type  # terms and ctx types may be given as source
-
-    term = as_term(term)
     if ctx is not None and not isinstance(ctx, Mapping):
         raise TypeError(f"ctx must map variable names to types, not {type(ctx).__name__}")
     known = set(types)
     linear = {}
     for name, t in (ctx or {}).items():
-        t = as_type(t)
         known |= _abstract_in(t)
         linear[name] = (t, name)
-    checker = _Checker(defs if defs is not None else {}, known)  # read, never copied (many defs stay linear)
+    checker = _Checker(term, defs if defs is not None else {}, known)  # defs read, never copied (many defs stay linear)
     try:
         result_type, uses = checker.check(term, linear)
     except RecursionError:
@@ -102,10 +102,10 @@ Uses = dict[str, Span]  # variable -> where it is used
 
 
 class _Checker:
-    def __init__(self, defs: Mapping[str, Type], known_types: set[str]):
+    def __init__(self, term: Term, defs: Mapping[str, Type], known_types: set[str]):
         self.defs = defs
         self.known = known_types
-        self.typing = Typing(type=BOOL)
+        self.typing = Typing(term, BOOL)  # its type is set when the check ends
 
     # Each call returns the term's type and the linear variables it uses, with where.
     def check(self, term: Term, env: dict[str, tuple[Type, Binder]]) -> tuple[Type, Uses]:

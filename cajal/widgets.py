@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Optional
 
 from .errors import CajalError
-from .pretty import pretty
-from .render.common import Defs, as_term
+from .parser import as_term
+from .pretty import pretty, subscript
+from .render.common import Defs
 from .render.view import esc, wrap
 
 LIMIT = 2000  # steps computed at most
@@ -24,13 +25,16 @@ class Stepper:
     `next()`, `prev()` and `index` drive it from Python (index 0 is the term itself, index i the
     term after i steps); `.term_now`, `.rule`, `.redex` describe the state shown."""
 
-    def __init__(self, term, *, defs=None, nat_dim: int = 10, limit: int = LIMIT, compile=None):
-        from .evaluation import steps
+    def __init__(self, term, *, defs=None, nat_dim: int = 10, limit: int = LIMIT, compile=None, typing=None):
+        from .evaluation import reduction
         self.term = as_term(term)
         self.defs = Defs(defs)
         self.nat_dim = nat_dim
         self.compile = compile
-        self.steps = steps(self.term, defs=self.defs.terms(), limit=limit)
+        self.typing = typing  # the checker's typing of `term`, if known: its hidden states compile from it
+        # reduced once: the player and the terminal's trace both draw from these steps
+        self.reduction = reduction(self.term, defs=self.defs.terms(), keep=limit, limit=limit)
+        self.steps = self.reduction.steps
         self.terms = [self.term] + [s.term for s in self.steps]
         self.truncated = len(self.steps) >= limit
         self.limit = limit
@@ -131,8 +135,8 @@ class Stepper:
 
     def trace_text(self) -> str:
         """The whole reduction as text, rule by rule: what a terminal shows for `:step`."""
-        from .render import trace
-        return str(trace(self.term, defs=self.defs.terms(), limit=self.limit))
+        from .render.trace import reduction_view
+        return str(reduction_view(self.reduction))
 
     def __str__(self) -> str:
         return self.state_text()
@@ -157,7 +161,8 @@ class Stepper:
         if i not in self._hidden_cache:
             if len(self._hidden_cache) >= HIDDEN_CACHE:  # sliding through a long trace keeps a few
                 del self._hidden_cache[next(iter(self._hidden_cache))]
-            self._hidden_cache[i] = _hidden_states(self.terms[i], self.nat_dim, self)
+            self._hidden_cache[i] = _hidden_states(self.terms[i], self.nat_dim, self,
+                                                   self.typing if i == 0 else None)
         return self._hidden_cache[i]
 
     def _hidden_html(self) -> str:
@@ -173,7 +178,7 @@ class Stepper:
         from .render.heatmap import heatmap
         blocks = []
         for k, (it, hs) in enumerate(states):
-            title = f"hidden states h₀…h{_sub(hs.shape[0] - 1)} of {_short(it)}"
+            title = f"hidden states h₀…h{subscript(hs.shape[0] - 1)} of {_short(it)}"
             ty = self._iter_types.get(id(it))
             view = heatmap(hs.T, ty, [("i", None)], nat_dim=self.nat_dim, title=title, out_name=it.var)
             blocks.append(view.html or f"<pre>{esc(view.text)}</pre>")
@@ -210,9 +215,6 @@ def _short(it) -> str:
     return truncate(pretty(it), 60)
 
 
-def _sub(i) -> str:
-    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
 
 def _has_iter(term, Iter) -> bool:
     from .syntax import children
@@ -225,22 +227,25 @@ def _has_iter(term, Iter) -> bool:
     return False
 
 
-def _hidden_states(term, nat_dim: int, stepper: Stepper):
+def _hidden_states(term, nat_dim: int, stepper: Stepper, typing=None):
     """[(iter node, tensor (N, dim τ))] for the iters that run when `term` runs, from its
     compiled neuron (`Compiled.iterates`): a closed term compiles alone, one that uses
-    definitions with the stepper's `compile` (the session's). [] when it does not compile."""
+    definitions with the stepper's `compile` (the session's), from `typing` when it is the
+    checked typing of `term` (else `term` is checked first: a step's term is a new term).
+    [] when it does not compile."""
     from .syntax import free_vars
     if free_vars(term):
         if stepper.compile is None:
             return []
         compile_ = stepper.compile
     else:
-        from .compiler import compile as compile_term
-
-        def compile_(t):
-            return compile_term(t, nat_dim=nat_dim, types=stepper.defs.abstract)
+        def compile_(what):
+            from .compiler.program import compile_typing
+            from .types import check
+            checked = what if typing is not None else check(what, types=stepper.defs.abstract)
+            return compile_typing(checked, {}, nat_dim, defs={})
     try:
-        compiled = compile_(term)
+        compiled = compile_(typing if typing is not None else term)
         if not compiled.finite:
             return []
     except CajalError:
@@ -279,13 +284,14 @@ def _require_recording(compiled) -> None:
                    hint="lower `:set nat_dim`; the steps themselves are shown without them")
 
 
-def stepper(term, *, defs=None, nat_dim: int = 10, compile=None) -> Stepper:
+def stepper(term, *, defs=None, nat_dim: int = 10, compile=None, typing=None) -> Stepper:
     """A widget that steps through the small-step reduction of `term` (▶ Play, slider, ◀ ▶).
-    `defs` maps definition names to the terms δ unfolds them to; `compile(term)` (the
-    session's) compiles a step's term that uses definitions, for its hidden states. On a type
-    error, returns the error's view instead."""
+    `defs` maps definition names to the terms δ unfolds them to; `compile(term or typing)`
+    (the session's) compiles a step's term that uses definitions, for its hidden states;
+    `typing` is the checker's typing of `term`, if known. On a type error, returns the error's
+    view instead."""
     from .render import error_view
     try:
-        return Stepper(term, defs=defs, nat_dim=nat_dim, compile=compile)
+        return Stepper(term, defs=defs, nat_dim=nat_dim, compile=compile, typing=typing)
     except CajalError as err:
         return error_view(err)

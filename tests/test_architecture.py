@@ -8,6 +8,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = (ROOT / "cajal", ROOT / "cajal_experiments")
 ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
@@ -108,6 +110,72 @@ def test_the_architecture_diagram_is_the_module_graph():
     level = {m: len(rows) - i for i, row in enumerate(rows) for m in row}
     upward = sorted((m, n) for m, targets in graph.items() for n in targets if level[n] > level[m])
     assert upward == [], "imports that point up the diagram"
+
+
+# Where a source string may become syntax: the public API (the package, the faces of the
+# compiler and renderer packages, the stepper widget, `cajal.equivalent` and `cajal.decompile`,
+# which take terms and types as their sources), and the modules that read cells (the item
+# pipeline and its consumers, the formatter). Every other module is a stage and takes syntax.
+# `cajal.encoding` still parses type sources: its public functions are called with them
+# (tests/test_compile.py::test_encode_decode_and_basis_names).
+READS_SOURCE = {"cajal", "cajal.compiler", "cajal.render", "cajal.widgets", "cajal.equivalence", "cajal.decompiler",
+                "cajal.items", "cajal.directives", "cajal.session", "cajal.diagnostics", "cajal.assist",
+                "cajal.formatter", "cajal.encoding"}
+
+
+def test_stages_take_syntax_and_only_the_public_api_parses():
+    graph = import_graph()
+    parsing = {m for m, targets in graph.items() if "cajal.parser" in targets and (m + ".").startswith("cajal.")}
+    assert parsing - READS_SOURCE == set(), "stage modules that import the parser"
+    stages = {"cajal.types", "cajal.evaluation", "cajal.compiler.link", "cajal.compiler.program",
+              "cajal.render.graph", "cajal.render.common", "cajal.render.trace", "cajal.render.derivation"}
+    assert stages <= set(graph) and not stages & READS_SOURCE
+
+
+def _counting_checks(monkeypatch) -> list:
+    """Counts every run of the checker: each `types.check` makes one `Typing` (its constructor
+    is looked up in the module when a check starts, so every caller is counted)."""
+    from cajal import types
+    calls: list = []
+
+    class Counted(types.Typing):
+        def __init__(self, *args, **kwargs):
+            calls.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(types, "Typing", Counted)
+    return calls
+
+
+def _display(result) -> None:
+    """What a front-end does with a result: its plain text and its rich bundle."""
+    result.plain()
+    result._repr_mimebundle_()
+
+
+SHOWN_ONCE = ["not (not tt)", "λx:𝟚. not x", ":type λx:𝟚. not (not x)", ":eval not tt", ":graph λx:𝟚. not (not x)",
+              ":graph not", ":graph --unroll λn:ℕ. iter{tt | y ↪ not y}(n)", ":compile λx:𝟚. not x",
+              ":trace not tt", ":derive not tt", ":step iter{tt | y ↪ not y}(2)", "def twice (x : 𝟚) : 𝟚 = not (not x)"]
+
+
+@pytest.mark.parametrize("cell", SHOWN_ONCE)
+def test_the_checker_runs_once_per_displayed_result(monkeypatch, cell):
+    from cajal.session import Session
+    session = Session()
+    session.run("def not (x : 𝟚) : 𝟚 = if x then ff else tt")
+    calls = _counting_checks(monkeypatch)
+    [result] = session.run(cell)
+    _display(result)
+    assert len(calls) == 1
+
+
+def test_the_live_check_runs_the_checker_once_per_item(monkeypatch):
+    from cajal import diagnostics
+    from cajal.session import Session
+    calls = _counting_checks(monkeypatch)
+    report = diagnostics.check_cell(Session(), "def not (x : 𝟚) : 𝟚 = if x then ff else tt\n:graph λx:𝟚. not (not x)\n"
+                                               "type A\n:help iter\nnot tt")
+    assert report.diagnostics == () and len(calls) == 3
 
 
 def test_cajal_never_imports_the_experiments():

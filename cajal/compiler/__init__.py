@@ -2,7 +2,10 @@
 
     source ─parse─▶ Term ─check─▶ Typing ─build─▶ nodes ─fold─▶ nodes + weights ─▶ Compiled
 
-`build.py` turns each sub-term once into a node (`nodes.py`) with its static facts;
+This package's face is the public API: `compile` takes a term (or its source), checks it
+once and calls the internal entry point, `program.compile_typing`, which takes a checked
+`Typing` (a session compiles through it, without checking again). `build.py` turns each
+sub-term once into a node (`nodes.py`) with its static facts;
 `fold.py` computes closed sub-programs (and closed iter steps) once, as weights; `module.py`
 wraps the result in an `nn.Module` that runs (`link.py`) on tensors. Runtime values are in
 `values.py`, the tensor operations in `ops.py`, the size estimate in `estimate.py`, the
@@ -13,18 +16,14 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional
 
-import torch
-
-from .. import budget
 from ..budget import SIZE_LIMIT_BYTES
 from ..errors import CajalError
 from ..parser import as_term, as_type
 from ..types import check
-from .build import Builder
-from .fold import Folder
-from .link import FunctionValue, Partial, encode_value
+from . import link
+from .link import FunctionValue, Partial
 from .module import Compiled
-from .runtime import Runtime
+from .program import compile_typing
 from .values import W_FRACTION
 
 __all__ = ["compile", "Compiled", "FunctionValue", "Partial", "encode_value", "SIZE_LIMIT_BYTES", "W_FRACTION"]
@@ -42,17 +41,13 @@ def compile(term, ctx: Optional[Mapping] = None, nat_dim: int = 10, *, defs: Opt
     ctx = {name: as_type(t) for name, t in (ctx or {}).items()}
     defs = {name: _definition(name, d, nat_dim) for name, d in (defs or {}).items()}
     typing = check(term, ctx, defs={name: c.type for name, c in defs.items()}, types=types)
+    return compile_typing(typing, ctx, nat_dim, defs=defs, size_limit=size_limit, dtype=dtype)
 
-    dtype = dtype or torch.get_default_dtype()
-    limit = budget.limit(size_limit)
-    rt = Runtime([], dtype=dtype, device=torch.device("cpu"), nat_dim=nat_dim, limit=limit)
-    scope = {name: (t, ("free", name)) for name, t in ctx.items()}
-    root = Builder(nat_dim, defs, limit=limit, elem=rt.elem).build(term, scope)
-    names: list = []
-    with budget.guard("compiling this program"):
-        root = Folder(rt, names).prepare(root)
-    return Compiled(term=term, typing=typing, ctx=ctx, nat_dim=nat_dim, root=root, consts=rt.consts,
-                    const_names=names, size_limit=limit, dtype=dtype)
+
+def encode_value(value, type, nat_dim: int = 10, *, dtype=None, device=None):
+    """The tensor encoding `value` of `type` (a Type or its source): a one-hot vector, or for a
+    function (an evaluator closure) the flattened matrix."""
+    return link.encode_value(value, as_type(type), nat_dim, dtype=dtype, device=device)
 
 
 def _definition(name: str, d, nat_dim: int) -> Compiled:

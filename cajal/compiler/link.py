@@ -26,10 +26,8 @@ import torch
 from .. import budget
 from ..encoding import check_numeral, dim, encode, is_finite
 from ..errors import CajalError
-from ..parser import as_type
 from ..pretty import pretty
 from ..syntax import Abstract, Arrow, BoolType, NatType, Type, arrows
-from ..types import check
 from ..values import Closure, Opaque
 from .build import Builder
 from .estimate import Estimate
@@ -176,19 +174,20 @@ def closure_value(closure: Closure, rt: Runtime, name: str = "this closure") -> 
         term = closure.let_term()
     except ValueError as err:
         raise CajalError(f"`{name}`: this closure holds a linked Python value and cannot be compiled") from err
-    ty = check(term).type
     node = Builder(rt.nat_dim, {}, limit=rt.limit, elem=rt.elem).build(term, {})
+    ty = node.ty  # a closure's let-form is well-typed (it comes from evaluating a checked term)
     est = Estimate(rt.limit, rt.elem, rt.nat_dim)
     est.visit(node, {})
     est.check()
     return ty, node.run({}, 0, rt)
 
 
-def encode_value(value: Any, type, nat_dim: int = 10, *, dtype=None, device=None) -> torch.Tensor:
-    """encoding.encode, and also for evaluator closures: the flattened matrix of the function."""
+def encode_value(value: Any, type: Type, nat_dim: int = 10, *, dtype=None, device=None) -> torch.Tensor:
+    """encoding.encode, and also for evaluator closures: the flattened matrix of the function
+    (`cajal.encode` also takes the type's source)."""
     if not isinstance(value, Closure):
         return encode(value, type, nat_dim, dtype=dtype, device=device)
-    t = as_type(type)
+    t = type
     rt = Runtime([], dtype=dtype or torch.get_default_dtype(), device=torch.device(device or "cpu"),
                  nat_dim=nat_dim, limit=budget.limit())
     vt, v = closure_value(value, rt)

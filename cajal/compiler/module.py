@@ -13,10 +13,10 @@ from .. import budget
 from ..encoding import dim, is_finite
 from ..errors import CajalError
 from ..pretty import pretty
-from ..syntax import Arrow, Lam
+from ..syntax import Arrow, leading_lambdas
 from .estimate import Estimate, product, size_of
 from .link import call
-from .nodes import ConstNode, LamNode, Node
+from .nodes import ConstNode, DefNode, LamNode, Node
 from .runtime import Runtime
 from .values import force, no_matrix
 
@@ -55,11 +55,7 @@ class Compiled(nn.Module):
     def _analyse(self):
         inputs = [n for n, _ in self.free] + [n for n, _ in self.params]
         nonlinear = {n for n, _ in self.free if n in self.typing.nonlinear}
-        t = self.term
-        while isinstance(t, Lam):
-            if id(t) in self.typing.nonlinear:
-                nonlinear.add(t.param)
-            t = t.body
+        nonlinear |= {lam.param for lam in leading_lambdas(self.term)[0] if id(lam) in self.typing.nonlinear}
         raw = self.root.raw if isinstance(self.root, ConstNode) else self.root
         # a capture of a variable bound strictly inside (not an input), or a definition that is
         # not linear, may make the map non-linear in any input: say so for all (conservative)
@@ -167,6 +163,26 @@ class Compiled(nn.Module):
         t = self.tensor
         return t.reshape(dim(self.type.cod, self.nat_dim), dim(self.type.dom, self.nat_dim))
 
+    def tensor_of(self, term) -> Optional[torch.Tensor]:
+        """The flattened tensor of a closed, finite sub-term of this program (the node whose
+        term *is* `term`), read from the compiled nodes: its folded weight, the compiled
+        definition it names, or its node run once. None when the sub-term is open, not finite,
+        or not part of this program. (A graph draws a 𝟚 ⊸ 𝟚 layer's weights from it.)"""
+        stack: list[Node] = [self.root]
+        while stack:
+            node = stack.pop()
+            if node.term is term:
+                if isinstance(node, ConstNode):
+                    return self._consts()[node.index]
+                if isinstance(node, DefNode):
+                    return node.compiled.tensor
+                if node.free or node.dim is None:
+                    return None
+                with budget.guard(f"computing the tensor of {pretty(node.ty)}"):
+                    return force(node.run({}, 0, self.runtime()), 0).reshape(-1)
+            stack.extend((node.raw,) if isinstance(node, ConstNode) else node.children())
+        return None
+
     def uncurried(self, k: Optional[int] = None) -> torch.Tensor:
         """The tensor of a closed curried function of its first k parameters (default: all the
         λs at the top), shape (dim result, dim τ₁, …, dim τ_k)."""
@@ -244,11 +260,7 @@ class Compiled(nn.Module):
 
 
 def _chain(term) -> tuple:
-    params = []
-    while isinstance(term, Lam):
-        params.append((term.param, term.param_type))
-        term = term.body
-    return tuple(params)
+    return tuple((lam.param, lam.param_type) for lam in leading_lambdas(term)[0])
 
 
 def _inner_taint(node: Node) -> bool:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import CajalError
-from ..pretty import pretty
+from ..pretty import pretty, subscript
 from ..syntax import App, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var
-from .common import Defs, as_term, show_type, truncate
+from .common import Defs, show_type, truncate
 from .view import View, esc, wrap
 
 TERM_WIDTH = 48      # sub-terms longer than this are elided in the middle
@@ -44,9 +44,6 @@ class Inference:
         return out
 
 
-def _sub(i: int) -> str:
-    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
 
 def _names(ctx: dict, drop: str = None) -> str:
     names = [n for n in ctx if n != drop]
@@ -54,7 +51,7 @@ def _names(ctx: dict, drop: str = None) -> str:
 
 
 def _split(parts: list[tuple[str, dict]]) -> str:
-    return " ∘ ".join(f"Δ{_sub(i + 1)} = {_names(c, drop)}" for i, (drop, c) in enumerate(parts))
+    return " ∘ ".join(f"Δ{subscript(i + 1)} = {_names(c, drop)}" for i, (drop, c) in enumerate(parts))
 
 
 def build_tree(term: Term, typing, defs: Defs) -> Inference:
@@ -190,7 +187,6 @@ def derivation(term, *, ctx=None, defs=None, types=(), typing=None) -> View:
     from .errors import error_view
 
     try:
-        term = as_term(term)
         d = Defs(defs, types)
         if typing is None:
             typing = check(term, ctx, defs=d.types_for(term), types=d.abstract)
@@ -209,8 +205,5 @@ def derivation(term, *, ctx=None, defs=None, types=(), typing=None) -> View:
         body = ('<div class="cj-meta">⇆ a wide derivation: scroll sideways to see all of it</div>'
                 f'<div class="cj-deriv cj-wide">{tree_html}</div>')
     html = wrap(body, "derivation")
-    view = View(text, html, kind="derivation")
-    view.tree = tree
-    view.rules = tree.rules()
-    return view
+    return View(text, html, kind="derivation", tree=tree, rules=tree.rules())
 

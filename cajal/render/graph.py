@@ -15,13 +15,14 @@ how to install it and shows the same graph as text.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from contextlib import contextmanager
 from typing import Optional, Sequence
 
 from ..errors import CajalError
-from ..pretty import pretty
+from ..pretty import pretty, subscript
 from ..syntax import (
     BOOL,
     App,
@@ -36,8 +37,9 @@ from ..syntax import (
     Term,
     Var,
     free_vars,
+    leading_lambdas,
 )
-from .common import Defs, as_term, dim, fmt_value, show_type, truncate
+from .common import Defs, dim, fmt_value, show_type, truncate
 from .view import View, esc, picture_html, wrap
 
 MISSING_DOT = ("Graphviz's `dot` program was not found, so the graph is shown as text. Install it with "
@@ -67,9 +69,6 @@ def _q(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _sub(i) -> str:
-    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
 
 class _Graph:
     """Nodes, edges and clusters, kept both as DOT statements and as a text description."""
@@ -85,13 +84,16 @@ class _Graph:
         self.indent = 1
 
     def node(self, label: str, kind: str, *, html_label: Optional[str] = None, nid: Optional[str] = None,
-             tooltip: Optional[str] = None, var: Optional[str] = None) -> str:
+             tooltip: Optional[str] = None, var: Optional[str] = None, span=None) -> str:
+        """A node; `span`, the source of the sub-term it came from, becomes its SVG group's
+        `data-cajal-span` (a class on the way through Graphviz, see `_spans_as_data`)."""
         self.count += 1
         name = f"n{self.count}"
         if var is not None:
             self.var_of[name] = var
+        where = f" cajal_span_{span.line}_{span.col}_{span.end_line}_{span.end_col}" if span is not None else ""
         attrs = [f"label={html_label}" if html_label else f"label={_q(label)}", _STYLE[kind],
-                 f'class="{kind}"', f"tooltip={_q(tooltip or label)}"]
+                 f'class="{kind}{where}"', f"tooltip={_q(tooltip or label)}"]
         if nid:
             attrs.append(f'id="{nid}"')
         self.body.append("  " * self.indent + f"{name} [{', '.join(attrs)}];")
@@ -157,10 +159,12 @@ class _Graph:
 
 class _GraphBuilder:
     """Walks a checked term and adds its neurons to a `_Graph`. Weights drawn inline come from
-    `compile` (the compiled tensors), never from another stage."""
+    the compiled program of the whole term (`compile(typing)`, made once), never from another
+    stage."""
 
-    def __init__(self, typing, defs: Defs, nat_dim: int, unroll: bool, compile=None):
+    def __init__(self, typing, defs: Defs, nat_dim: int, unroll: bool, compile=None, link: bool = True):
         self.g = _Graph()
+        self.link = link  # tag nodes with the source spans of their sub-terms
         self.typing = typing
         self.defs = defs
         self.nat_dim = nat_dim
@@ -169,6 +173,12 @@ class _GraphBuilder:
         self.repeat: list[set[str]] = []   # names captured by the iter steps being built (Δ₃)
         self.iters = 0
         self.compile = compile
+        self._program = None
+
+    def at(self, thing):
+        """The span of a sub-term (or a span) a node comes from, when nodes are linked to source."""
+        span = getattr(thing, "span", thing) if self.link else None
+        return span if hasattr(span, "end_col") else None
 
     def type_of(self, term: Term):
         return self.typing.types.get(id(term))
@@ -209,20 +219,20 @@ class _GraphBuilder:
                     self.def_nodes[name] = self.g.node(f"{name} : {show_type(dt)}\ndefinition", "def")
                 return self.def_nodes[name], None
             case BoolLit(value):
-                return self.g.node(f"{'tt' if value else 'ff'} : 𝟚", "const"), None
+                return self.g.node(f"{'tt' if value else 'ff'} : 𝟚", "const", span=self.at(term)), None
             case Nat(value):
-                return self.g.node(f"{value} : ℕ", "const"), None
+                return self.g.node(f"{value} : ℕ", "const", span=self.at(term)), None
             case Succ(arg):
                 a = self.build(arg, env)
                 n = self.nat_dim
-                s = self.g.node(f"succ : ℕ\nshift S ({n}×{n})", "succ")
+                s = self.g.node(f"succ : ℕ\nshift S ({n}×{n})", "succ", span=self.at(term))
                 self.flow(a, s, "", self.type_of(arg))
                 return s, None
             case If(cond, then, else_):
                 c = self.build(cond, env)
                 a = self.build(then, env)
                 b = self.build(else_, env)
-                gate = self.g.node(f"if : {show_type(t)}\ngate c₀·then + c₁·else", "gate")
+                gate = self.g.node(f"if : {show_type(t)}\ngate c₀·then + c₁·else", "gate", span=self.at(term))
                 self.flow(c, gate, "cond", BOOL)
                 self.flow(a, gate, "then", self.type_of(then))
                 self.flow(b, gate, "else", self.type_of(else_))
@@ -233,7 +243,7 @@ class _GraphBuilder:
                 ft = self.type_of(fn)
                 label = f"apply : {show_type(t)}\nlayer W ({self.shape(ft)})"
                 html = self.inline_matrix(fn, ft, label.split("\n"))
-                layer = self.g.node(label, "layer", html_label=html)
+                layer = self.g.node(label, "layer", html_label=html, span=self.at(term))
                 self.flow(f, layer, "W", ft, kind="weights")
                 self.flow(x, layer, "arg", self.type_of(arg))
                 return layer, None
@@ -248,18 +258,17 @@ class _GraphBuilder:
 
     def build_lambda(self, term: Lam, env: dict[str, str]) -> str:
         t = self.type_of(term)
-        params, body = [], term
-        while isinstance(body, Lam):
-            params.append(body)
-            body = body.body
+        params, body = leading_lambdas(term)
         heads = " ".join(f"λ{p.param}:{show_type(p.param_type)}." for p in params)
         with self.g.cluster(f"{heads} … : weight matrix", "lambda"):
             inner = dict(env)
             for p in params:
-                inner[p.param] = self.g.node(f"{p.param} : {show_type(p.param_type)}\nλ-bound", "input", var=p.param)
+                inner[p.param] = self.g.node(f"{p.param} : {show_type(p.param_type)}\nλ-bound", "input", var=p.param,
+                                             span=self.at(p.param_span))
             r = self.build(body, inner)
             label = f"⟦λ⟧ : {show_type(t)}\nweights ({self.shape(t)})"
-            m = self.g.node(label, "matrix", html_label=self.inline_matrix(term, t, label.split("\n")))
+            m = self.g.node(label, "matrix", html_label=self.inline_matrix(term, t, label.split("\n")),
+                            span=self.at(term))
             self.flow(r, m, "body", self.type_of(body))
         return m
 
@@ -269,7 +278,8 @@ class _GraphBuilder:
         t = self.type_of(term)
         c = self.build(term.count, env)
         b = self.build(term.base, env)
-        state = self.g.node(f"state h : {show_type(t)}\n{term.var} = hᵢ", "state", nid=f"state{k}")
+        state = self.g.node(f"state h : {show_type(t)}\n{term.var} = hᵢ", "state", nid=f"state{k}",
+                            span=self.at(term.var_span))
         self.flow(b, state, "h₀", t)
         captured = self.typing.captured.get(id(term), frozenset())
         step_text = truncate(pretty(term.step), 40)
@@ -280,8 +290,8 @@ class _GraphBuilder:
             finally:
                 self.repeat.pop()
         self.g.edge(s[0], state, "hᵢ₊₁ = W(hᵢ)", "back", eid=f"backedge{k}")
-        readout = self.g.node(f"readout : {show_type(t)}\nΣ nᵢ·hᵢ", "readout")
-        self.g.edge(state, readout, f"h₀…h{_sub(self.nat_dim - 1)}", "flow")
+        readout = self.g.node(f"readout : {show_type(t)}\nΣ nᵢ·hᵢ", "readout", span=self.at(term))
+        self.g.edge(state, readout, f"h₀…h{subscript(self.nat_dim - 1)}", "flow")
         self.flow(c, readout, "n", self.type_of(term.count))
         return readout
 
@@ -308,10 +318,10 @@ class _GraphBuilder:
         readout = None
         for i in shown:
             if prev is not None and i != prev + 1:
-                gap = self.g.node(f"… h{_sub(prev + 1)}…h{_sub(i - 1)}", "ellipsis")
+                gap = self.g.node(f"… h{subscript(prev + 1)}…h{subscript(i - 1)}", "ellipsis")
                 self.g.edge(states[-1][1], gap, "W", "flow")
                 states.append((None, gap))
-            h = self.g.node(f"h{_sub(i)} : {show_type(t)}", "state", nid=f"state{k}_{i}")
+            h = self.g.node(f"h{subscript(i)} : {show_type(t)}", "state", nid=f"state{k}_{i}")
             if states:
                 self.g.edge(states[-1][1], h, "W", "flow")
             else:
@@ -321,21 +331,30 @@ class _GraphBuilder:
         readout = self.g.node(f"readout : {show_type(t)}\nΣ nᵢ·hᵢ", "readout")
         for i, h in states:
             if i is not None:
-                self.g.edge(h, readout, f"n{_sub(i)}", "flow")
+                self.g.edge(h, readout, f"n{subscript(i)}", "flow")
         self.flow(c, readout, "n", self.type_of(term.count))
         return readout
 
     # -------------------------------------------------------------- inline matrices
 
     def matrix_2x2(self, fn: Term, ft) -> Optional[list[list[float]]]:
-        """The compiled 2×2 matrix of fn : 𝟚 ⊸ 𝟚 when fn is closed apart from definitions."""
-        if self.compile is None or ft != Arrow(BOOL, BOOL) or any(v not in self.defs.names() for v in free_vars(fn)):
+        """The 2×2 matrix of fn : 𝟚 ⊸ 𝟚 when fn is closed apart from definitions, read from the
+        compiled program of the whole term (`Compiled.tensor_of`: its weights by sub-term)."""
+        if ft != Arrow(BOOL, BOOL) or any(v not in self.defs.names() for v in free_vars(fn)):
             return None
-        try:
-            matrix = self.compile(fn).matrix
-        except CajalError:
-            return None
-        return matrix.detach().tolist()
+        program = self.program()
+        tensor = program.tensor_of(fn) if program is not None else None
+        return None if tensor is None else tensor.detach().reshape(2, 2).tolist()
+
+    def program(self):
+        """The compiled program of the whole term, made once on first use; None when it does
+        not compile (then no weights are drawn)."""
+        if self._program is None and self.compile is not None:
+            try:
+                self._program = self.compile(self.typing)
+            except CajalError:
+                self.compile = None
+        return self._program
 
     def inline_matrix(self, fn: Term, ft, lines: list[str]) -> Optional[str]:
         """An HTML-like DOT label: `lines`, then the 2×2 matrix of fn when it is known."""
@@ -363,43 +382,45 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
     definition); free variables typed by `ctx` are inputs too. A term that is just the name of a
     definition is drawn as that definition, with the definitions it was made with (a session
     `Definition` carries them, and its typing). `typing` is the checker's typing of `term`
-    (checked here when not given); `compile(term)` gives the compiled weights that 𝟚 ⊸ 𝟚 layers
-    show inline (the session passes its own, which reuses compiled definitions; by default
-    `cajal.compile` with the compiled `defs`)."""
+    (checked here when not given); `compile(typing)` gives the compiled program of the whole
+    term, whose weights 𝟚 ⊸ 𝟚 layers show inline (the session passes its own, which reuses
+    compiled definitions; by default the compiler with the compiled `defs`)."""
     from ..types import check
     from .errors import error_view
 
     try:
-        term = as_term(term)
         d = Defs(defs, types)
+        link = True  # nodes carry the spans of their sub-terms, in the cell that asked
         if isinstance(term, Var) and name is None and d.term(term.name) is not None and term.name not in (ctx or {}):
             definition = d.raw[term.name]
             name = term.name
+            link = False  # the definition's spans are in another cell
             term = d.term(term.name)
-            params = _lambda_names(term)
+            params = [lam.param for lam in leading_lambdas(term)[0]]
             typing = getattr(definition, "typing", None)
             if hasattr(definition, "uses"):  # drawn with what it was defined with, not newer definitions
                 d = Defs(definition.uses, types)
                 compile = definition.compile_in_scope
+            if typing is not None and callable(getattr(definition, "compiled", None)):
+                compile = lambda typing: definition.compiled(nat_dim)  # noqa: E731 (its own, made once)
         if typing is None:
             typing = check(term, ctx, defs=d.types_for(term), types=d.abstract)
         if compile is None:
-            compile = _compiler(d, nat_dim)
-        b = _GraphBuilder(typing, d, nat_dim, unroll, compile)
+            compile = _compiler(d, ctx, nat_dim)
+        b = _GraphBuilder(typing, d, nat_dim, unroll, compile, link=link)
         env = {}
         for x, xt in (ctx or {}).items():
             env[x] = b.g.node(f"{x} : {show_type(typing.contexts.get(id(term), {}).get(x, xt))}\ninput", "input", var=x)
         names = [p[0] if isinstance(p, tuple) else getattr(p, "name", p) for p in (params or ())]
-        body = term
-        while isinstance(body, Lam):
-            kind = "param" if body.param in names else "input"
-            env[body.param] = b.g.node(
-                f"{body.param} : {show_type(body.param_type)}\n{'parameter' if kind == 'param' else 'input'}", kind,
-                var=body.param)
-            body = body.body
+        lams, body = leading_lambdas(term)
+        for lam in lams:
+            kind = "param" if lam.param in names else "input"
+            env[lam.param] = b.g.node(
+                f"{lam.param} : {show_type(lam.param_type)}\n{'parameter' if kind == 'param' else 'input'}", kind,
+                var=lam.param, span=b.at(lam.param_span))
         result = b.build(body, env)
         out_type = typing.types.get(id(body))
-        out = b.g.node(f"{name or 'output'} : {show_type(out_type)}\noutput", "output")
+        out = b.g.node(f"{name or 'output'} : {show_type(out_type)}\noutput", "output", span=b.at(body))
         b.flow(result, out, "", out_type)
         title = f"{name} : {show_type(typing.type)}" if name else f"{truncate(pretty(term), 70)} : {show_type(typing.type)}"
         if unroll:
@@ -409,25 +430,34 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
         return error_view(err)
 
 
-def _compiler(defs: Defs, nat_dim: int):
-    """`cajal.compile` for sub-programs whose definitions are compiled programs (a
-    `Definition` or a `Compiled`; a definition given only as a term or type has no weights)."""
-    def compile_(term: Term):
-        from ..compiler import compile
-        return compile(term, nat_dim=nat_dim, defs={n: defs.raw[n] for n in free_vars(term)}, types=defs.abstract)
+def _compiler(defs: Defs, ctx, nat_dim: int):
+    """The compiler's entry point for a checked typing, with the definitions given as compiled
+    programs (a `Definition` or a `Compiled`; one given only as a term or type has no weights)."""
+    def compile_(typing):
+        from ..compiler.module import Compiled
+        from ..compiler.program import compile_typing
+        compiled = {}
+        for n in free_vars(typing.term):
+            d = defs.raw.get(n)
+            c = d if isinstance(d, Compiled) else (d.compiled(nat_dim) if callable(getattr(d, "compiled", None)) else None)
+            if not isinstance(c, Compiled) or c.free or c.nat_dim != nat_dim:
+                raise CajalError(f"the definition `{n}` has no compiled weights")
+            compiled[n] = c
+        return compile_typing(typing, dict(ctx or {}), nat_dim, defs=compiled)
     return compile_
-
-
-def _lambda_names(term: Term) -> list[str]:
-    out = []
-    while isinstance(term, Lam):
-        out.append(term.param)
-        term = term.body
-    return out
 
 
 def dot_available() -> bool:
     return shutil.which("dot") is not None
+
+
+_SPAN_CLASS = re.compile(r'class="([^"]*?) ?cajal_span_(\d+)_(\d+)_(\d+)_(\d+)"')
+
+
+def _spans_as_data(svg: str) -> str:
+    """Graphviz passes a node's classes through to its SVG group: turn the span class into
+    `data-cajal-span="l1:c1-l2:c2"`, which the editor reads to highlight the source."""
+    return _SPAN_CLASS.sub(r'class="\1" data-cajal-span="\2:\3-\4:\5"', svg)
 
 
 def _render(g: _Graph, title: str) -> View:
@@ -445,17 +475,13 @@ def _render(g: _Graph, title: str) -> View:
                 first = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[0]
                 problem = f"Graphviz's `dot` failed ({first}), so the graph is shown as text."
             else:
-                svg = done.stdout.decode("utf-8")
+                svg = _spans_as_data(done.stdout.decode("utf-8"))
                 start = svg.find("<svg")
                 svg = svg[start:] if start >= 0 else svg
                 html = wrap(picture_html(svg, alt=f"neuron graph of {text.splitlines()[0]}"), "graph")
-                view = View(text, html=html, svg=svg, kind="graph")
-                view.dot = source
-                return view
+                return View(text, html=html, svg=svg, kind="graph", dot=source)
         except (OSError, subprocess.SubprocessError) as err:
             problem = f"Graphviz's `dot` could not run ({type(err).__name__}), so the graph is shown as text."
     html = wrap(f'<div class="cj-note">{esc(problem)}</div><pre class="cj-mono">{esc(text)}</pre>'
                 f'<details><summary>DOT source</summary><pre class="cj-mono">{esc(source)}</pre></details>', "graph")
-    view = View(problem + "\n" + text, html=html, kind="graph")
-    view.dot = source
-    return view
+    return View(problem + "\n" + text, html=html, kind="graph", dot=source)

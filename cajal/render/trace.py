@@ -7,9 +7,9 @@ from dataclasses import replace
 
 from ..errors import CajalError
 from ..pretty import ARGUMENT, FUNCTION, TOP, pretty, pretty_at
-from ..syntax import App, If, Iter, Lam, Let, Succ, Term, Var
+from ..syntax import CHILD_FIELDS, App, Succ, Term, Var
 from ..values import is_value
-from .common import Defs, as_term
+from .common import Defs
 from .view import View, esc, wrap
 
 LIMIT = 100_000     # steps computed at most (a few seconds; `:eval` computes any value)
@@ -20,19 +20,11 @@ ROW_SIDE = 300      # a shown row keeps this many characters on each side of its
 PRINT_BUDGET = 2_000_000  # characters printed for the rows: big terms show fewer rows
 _HOLE = "\ue000"    # a placeholder name no source can contain
 
-_FIELDS = {
-    Succ: ("arg",),
-    Lam: ("body",),
-    App: ("fn", "arg"),
-    If: ("cond", "then", "else_"),
-    Let: ("bound", "body"),
-    Iter: ("base", "step", "count"),
-}
 
 
 def subterm(term: Term, path: tuple[int, ...]) -> Term:
     for i in path:
-        term = getattr(term, _FIELDS[type(term)][i])
+        term = getattr(term, CHILD_FIELDS[type(term)][i])
     return term
 
 
@@ -54,7 +46,7 @@ def split_at(term: Term, path: tuple[int, ...]) -> tuple[str, str, str]:
         return "", pretty(term), ""
 
     def plug(t: Term, p: tuple[int, ...]) -> Term:
-        name = _FIELDS[type(t)][p[0]]
+        name = CHILD_FIELDS[type(t)][p[0]]
         child = Var(_HOLE) if len(p) == 1 else plug(getattr(t, name), p[1:])
         return replace(t, **{name: child})
 
@@ -73,18 +65,19 @@ def trace(term, *, defs=None, limit: int = LIMIT) -> View:
     from .errors import error_view
 
     try:
-        term = as_term(term)
         terms = Defs(defs).terms()
         from ..evaluation import reduction
         red = reduction(term, defs=terms, keep=KEEP, limit=limit)
     except CajalError as err:
         return error_view(err)
-    view = _table(red)
-    view.reduction = red
-    view.steps = red.steps
-    view.count = red.count
-    view.rules = [s.rule for s in view.steps]
-    return view
+    return reduction_view(red)
+
+
+def reduction_view(red) -> View:
+    """The view of a reduction already made (`evaluation.Reduction`): the stepper draws its
+    terminal trace from the steps it holds, without reducing again."""
+    steps = red.steps
+    return replace(_table(red), reduction=red, steps=steps, count=red.count, rules=[s.rule for s in steps])
 
 
 def _shown_rows(red) -> list[tuple[int, str, str, str, str]]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import html as _html
 import re
-from typing import Optional
+from dataclasses import dataclass
+from typing import Any, Optional
 
 # One stylesheet for every view. It is repeated in each output (outputs are independent
 # documents in some front-ends), scoped by the `cajal-view` class, and small.
@@ -62,19 +63,27 @@ CSS = """<style>
 </style>"""
 
 
+@dataclass(eq=False, repr=False, slots=True)  # declared fields only: no attribute added on the fly
 class View:
     """A rendered picture of something Cajal made: plain text, and HTML and/or SVG.
 
     `str(view)` is the plain text; `view.html` / `view.svg` the rich forms (or None);
-    `_repr_mimebundle_` is what Jupyter calls.
+    `_repr_mimebundle_` is what Jupyter calls. The other fields carry what a view was drawn
+    from, for a caller to read: a graph's `dot` source, a trace's `reduction` (its `steps`,
+    `count` and `rules`), a derivation's `tree` (and `rules`), a definition card's `weights`.
     """
 
-    def __init__(self, text: str, html: Optional[str] = None, svg: Optional[str] = None,
-                 kind: str = "view"):
-        self.text = text
-        self.html = html
-        self.svg = svg
-        self.kind = kind
+    text: str
+    html: Optional[str] = None
+    svg: Optional[str] = None
+    kind: str = "view"
+    dot: Optional[str] = None
+    reduction: Any = None
+    steps: Optional[list] = None
+    count: Optional[int] = None
+    rules: Optional[list] = None
+    tree: Any = None
+    weights: Optional["View"] = None
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         bundle = {"text/plain": self.text}
