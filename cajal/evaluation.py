@@ -9,7 +9,7 @@ are call-by-value, and they agree: `steps(t)[-1].term` is `evaluate(t)` as a ter
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Optional
 
@@ -100,7 +100,7 @@ def _run(stack: list, term: Optional[Term], env, defs, value: Value = None) -> V
                     term, env, defs = f.body, _extend(f.env, f.param, value), f.defs
                 elif isinstance(f, Opaque) and callable(f.obj):
                     if isinstance(value, _Unknown):
-                        raise _Inspected()
+                        raise _Inspected(value)
                     value = _as_value(f.obj(value))
                 else:
                     raise CajalError("applied a value that is not a function")
@@ -142,7 +142,7 @@ def _extend(env: Mapping[str, Value], name: str, value: Value) -> Mapping[str, V
 
 def _nat(v: Value, term: Term) -> int:
     if isinstance(v, _Unknown):
-        raise _Inspected()
+        raise _Inspected(v)
     if isinstance(v, bool) or not isinstance(v, int):
         raise CajalError("expected a natural number", term.span)
     return v
@@ -170,16 +170,22 @@ CYCLE_SEARCH = 100_000  # how far the states of an `iter` over a larger count ar
 @dataclass(frozen=True)
 class _Unknown:
     """A natural number x + offset whose x is not known: what the step of an `iter` over ℕ is
-    run on to learn whether it only adds to its state."""
+    run on to learn whether it only adds to its state. `origin` tells the x of one probe from
+    the x of a probe around it (a nested `iter` is probed while its parent is)."""
 
     offset: int
+    origin: object = field(default_factory=object)
 
     def shifted(self, d: int) -> "_Unknown":
-        return _Unknown(self.offset + d)
+        return _Unknown(self.offset + d, self.origin)
 
 
 class _Inspected(Exception):
-    """The step looked at the unknown natural (counted with it, or passed it to Python)."""
+    """The step looked at an unknown natural (counted with it, or passed it to Python)."""
+
+    def __init__(self, unknown: _Unknown):
+        super().__init__()
+        self.origin = unknown.origin
 
 
 def _iterate(node: Iter, env, defs, state: Value, n: int) -> Optional[Value]:
@@ -196,14 +202,17 @@ def _iterate(node: Iter, env, defs, state: Value, n: int) -> Optional[Value]:
         return _run([], node.step, _extend(env, node.var, v), defs)
 
     if not isinstance(state, bool):
+        x = _Unknown(0)
         try:
-            moved = step(_Unknown(0))
-        except _Inspected:
+            moved = step(x)
+        except _Inspected as inspected:
+            if inspected.origin is not x.origin:
+                raise  # the step inspected the unknown of a probe around this one
             moved = None
-        if isinstance(moved, _Unknown):  # s(x) = x + d for every x
+        if isinstance(moved, _Unknown) and moved.origin is x.origin:  # s(x) = x + d for every x
             d = moved.offset
             return state.shifted(n * d) if isinstance(state, _Unknown) else _nat(state + n * d, node.count)
-        if moved is not None:  # s(x) is the same for every x
+        if moved is not None and not isinstance(moved, _Unknown):  # s(x) is the same for every x
             return moved
     return _cycle_jump(step, state, n, node)
 

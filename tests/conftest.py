@@ -11,7 +11,7 @@ fuzz tests scale this up); `default` runs 100, for a quick local run. HYPOTHESIS
 overrides the choice. Deadlines are off: timings on shared machines are noisy.
 
 Tiers (docs/TESTING.md): every test is `unit`, `integration` or `browser`, by its module
-(INTEGRATION, tests/browser/); `slow` marks whole modules (SLOW) or single tests
+(INTEGRATION, tests/browser/) unless it is marked itself; `slow` marks whole modules (SLOW) or single tests
 (`@pytest.mark.slow`). `pytest -m "not slow"` is the quick loop; plain `pytest` runs all.
 """
 
@@ -43,9 +43,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 
 # Modules that start kernels, IPython shells, servers, notebooks or other processes.
 INTEGRATION = {
-    "test_display", "test_first_command", "test_kernel", "test_kernel_protocol", "test_labextension",
+    "test_cli", "test_display", "test_first_command", "test_kernel", "test_kernel_protocol", "test_labextension",
     "test_live_check", "test_magic", "test_nbconvert", "test_notebook_pictures", "test_notebooks",
-    "test_notebooks_experiments", "test_packaging", "test_soak",
+    "test_notebooks_experiments", "test_packaging", "test_soak", "test_textmate",
 }
 # Modules slow as a whole (each test starts a notebook, a server or a long stream).
 SLOW = {
@@ -62,7 +62,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)
             continue
-        item.add_marker(pytest.mark.integration if module in INTEGRATION else pytest.mark.unit)
+        if not any(item.get_closest_marker(tier) for tier in ("unit", "integration")):  # a test's own mark wins
+            item.add_marker(pytest.mark.integration if module in INTEGRATION else pytest.mark.unit)
         if module in SLOW:
             item.add_marker(pytest.mark.slow)
 

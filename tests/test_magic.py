@@ -534,3 +534,10 @@ def test_load_errors_in_the_magic_name_the_file(ip, tmp_path, monkeypatch):
     assert isinstance(ip.user_ns["ok"], Definition)  # made before the error: kept
     ran = run(ip, "%%cajal\n:load missing.cj")
     assert str(ran.error).startswith("CajalError: line 2, column 1: there is no file `missing.cj`")
+
+
+def test_text_after_the_options_is_echoed_in_one_short_line(ip):
+    ran = run(ip, "%%cajal --ascii " + "junk " * 1600 + "\ntt")
+    assert type(ran.error).__name__ == "UsageError"
+    assert str(ran.error).startswith("unexpected `junk junk junk junk junk junk junk junk…` after the options")
+    assert len(str(ran.error)) < 300 and "\n" not in str(ran.error)

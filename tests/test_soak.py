@@ -61,7 +61,9 @@ HOSTILE = [
 ]
 PRELUDE = ("def parity (n : ℕ) : 𝟚 = iter{tt | y ↪ if y then ff else tt}(n)\n"
            "def add (m : ℕ) (n : ℕ) : ℕ = iter{m | acc ↪ succ acc}(n)")
-LONG = ":eval iter{0 | y ↪ succ y}(100000000000)"
+# Runs far longer than the soak, in constant memory: neither its cycles nor its drift can be
+# jumped over (see LONG in tests/test_kernel.py; `iter{0 | y ↪ succ y}(10¹¹)` now ends at once).
+LONG = ":eval iter{0 | y ↪ iter{y | z ↪ iter{1 | w ↪ succ w}(z)}(999999)}(999999)"
 
 
 @pytest.fixture(scope="module")
