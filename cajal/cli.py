@@ -138,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND", required=True)
 
     def nat_dim(p):
-        p.add_argument("--nat-dim", type=_positive, default=10, metavar="N",
+        p.add_argument("--nat-dim", type=positive_int, default=10, metavar="N",
                        help="the size of ℕ: naturals 0…N-1 (default 10; a `:set nat_dim` in the file wins)")
 
     check = sub.add_parser("check", parents=[common], help="check files; report their errors as file:line:col",
@@ -189,7 +189,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
+    """An argparse type for `--nat-dim N` (the command line's and the magic's)."""
     try:
         n = int(text)
     except ValueError:

@@ -19,6 +19,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 
 from cajal import python_names
+from cajal.cli import positive_int
 from cajal.errors import CajalError, echo
 from cajal.lexicon import to_ascii
 from cajal.result import DEFAULT_SHOW, SHOW_CHOICES, Result, bundle
@@ -51,16 +52,6 @@ def reset_session(shell) -> Session:
 
 
 # ---------------------------------------------------------------------------- the magics
-
-
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return n
 
 
 def _show_list(text: str) -> frozenset:
@@ -101,7 +92,7 @@ class CajalMagics(Magics):
 
     @line_cell_magic
     @magic_arguments()
-    @argument("--nat-dim", type=_positive_int, metavar="N",
+    @argument("--nat-dim", type=positive_int, metavar="N",
               help="set the size of ℕ for the session (naturals 0…N-1; like `:set nat_dim N`) before running")
     @argument("--ascii", action="store_true", help="print types, terms and values in ASCII (\\ -o => Bool Nat)")
     @argument("--quiet", action="store_true", help="display nothing (definitions are still made)")
