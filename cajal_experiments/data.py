@@ -17,34 +17,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .mnist import Digits
+
 SIZE = 16
 ALPHA = 0.7  # x ← lerp(x, dilate(x), ALPHA)
-
-
-@dataclass
-class Digits:
-    """A train/test split of digit images (N, 1, S, S) in [0, 1] with labels (N,) in 0..9."""
-
-    train_x: torch.Tensor
-    train_y: torch.Tensor
-    test_x: torch.Tensor
-    test_y: torch.Tensor
-    source: str
-
-    @property
-    def size(self) -> int:
-        return self.train_x.shape[-1]
-
-    def __repr__(self) -> str:
-        return (f"Digits({self.source}: {len(self.train_x)} train / {len(self.test_x)} test, "
-                f"images {tuple(self.train_x.shape[1:])})")
 
 
 def _resize(x: torch.Tensor, size: int) -> torch.Tensor:

