@@ -183,3 +183,21 @@ def test_cajal_never_imports_the_experiments():
     assert not [(m, n) for m, targets in graph.items() if not m.startswith("cajal_experiments")
                 for n in targets if n.startswith("cajal_experiments")]
     assert any("cajal" in targets for m, targets in graph.items() if m.startswith("cajal_experiments"))
+
+
+def test_the_stepper_reduces_once(monkeypatch):
+    from cajal import evaluation
+    from cajal.session import Session
+    calls = []
+
+    def counting(real):
+        def reduce(*args, **kwargs):
+            calls.append(real.__name__)
+            return real(*args, **kwargs)
+        return reduce
+
+    for name in ("steps", "reduction"):  # the two ways to reduce a term step by step
+        monkeypatch.setattr(evaluation, name, counting(getattr(evaluation, name)))
+    [result] = Session().run(":step iter{tt | y ↪ if y then ff else tt}(3)")
+    _display(result)
+    assert "iter-succ" in result.plain() and len(calls) == 1  # the terminal's trace is drawn from the held steps
