@@ -26,7 +26,7 @@ from .encoding import basis_name, dim
 from .errors import CajalError, CajalTypeError
 from .evaluation import apply, evaluate
 from .parser import as_term
-from .pretty import pretty
+from .pretty import pretty, subscript
 from .syntax import Arrow, BoolLit, BoolType, Nat, NatType, Term, Type, abstract_names, free_vars
 from .types import check
 from .values import term_value
@@ -84,7 +84,7 @@ class Equivalence:
         """The differing input's arguments as shown in calls: a long one (a function table
         written as a lookup) is named a₁, a₂, … and spelled out by `where`."""
         args = self.difference.args if self.difference else ()
-        return tuple(a if len(a) <= LONG else f"a{_sub(i + 1)}" for i, a in enumerate(args))
+        return tuple(a if len(a) <= LONG else f"a{subscript(i + 1)}" for i, a in enumerate(args))
 
     @property
     def where(self) -> list[str]:
@@ -306,9 +306,6 @@ def _count(choices) -> int:
 def _atomic(text: str) -> bool:
     return text.replace("_", "a").replace("'", "a").isalnum()
 
-
-def _sub(i: int) -> str:
-    return "".join("₀₁₂₃₄₅₆₇₈₉"[int(c)] for c in str(i))
 
 
 def _is_definition(x) -> bool:
