@@ -6,7 +6,24 @@ The printer brackets exactly where the grammar needs it, so `parse(pretty(t)) ==
 from __future__ import annotations
 
 from .lexicon import ASCII, UNICODE
-from .syntax import Abstract, App, Arrow, BoolLit, BoolType, Hole, If, Iter, Lam, Let, Nat, NatType, Succ, Unknown, Var, type_text
+from .syntax import (
+    Abstract,
+    App,
+    Arrow,
+    BoolLit,
+    BoolType,
+    Hole,
+    If,
+    Iter,
+    Lam,
+    Let,
+    Nat,
+    NatType,
+    Succ,
+    Unknown,
+    Var,
+    type_text,
+)
 
 # Precedence of the position a term is printed in: the whole text, a function applied to an
 # argument, an argument (brackets are added where the position needs them).

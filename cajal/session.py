@@ -207,8 +207,8 @@ class Session:
         return items.Scope(self.def_types(), self.types, self.nat_dim)
 
     def _apply(self, record: items.Record) -> Result:
-        if record.typing is not None and record.typing.holes:  # it checks, but cannot run
-            raise record.typing.holes[0].error()
+        if record.typing is not None and record.typing.holes and not (record.command and record.command.holes):
+            raise record.typing.holes[0].error()  # it checks, but cannot run (`:type` may look at it)
         match record.item:
             case TypeDecl(name):
                 known = name in self.types

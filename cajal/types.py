@@ -41,6 +41,7 @@ from .syntax import (
     holes,
 )
 
+
 @dataclass(frozen=True)
 class Goal:
     """A hole as the checker sees it: the type its place expects (`Unknown` where nothing fixes
@@ -167,9 +168,9 @@ def _goals(typing: Typing, ctx: dict[str, Type]) -> list[Goal]:
                 walk(body, {**env, name: typing.types[id(bound)]}, (taken | uses(bound)) - {name})
             case Iter(base, var, step, count):
                 step_uses = uses(step) - {var}
-                walk(count, env, taken | uses(base) | step_uses)
                 walk(base, env, taken | uses(count) | step_uses)
                 walk(step, {**env, var: typing.types[id(base)]}, (taken | uses(count) | uses(base)) - {var})
+                walk(count, env, taken | uses(base) | step_uses)
 
     walk(typing.term, ctx, set())
     return goals
