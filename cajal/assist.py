@@ -307,6 +307,10 @@ def word_at(code: str, cursor: int) -> tuple[str, int, int]:
 
 
 def _inspect(session, code: str, cursor: int, detail_level: int) -> Optional[str]:
+    hole = _hole_at(code, cursor)
+    if hole is not None:
+        goal = _goal_at(session, code, hole[0])
+        return goal.describe() if goal is not None else topics.find(lexicon.HOLE).text()
     word, start, end = word_at(code, cursor)
     if not word:
         return None

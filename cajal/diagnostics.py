@@ -15,7 +15,7 @@ from .errors import CajalError, Span
 from .pretty import pretty
 from .session import Session
 from .syntax import Iter, Lam, Let, Type, Var, children
-from .types import Goal, Typing
+from .types import Goal, Typing, has_unknown
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,10 @@ def check_cell(session: Session, source: str, first_line: int = 1) -> Report:
                 names.append(NameType(record.item.name_span, record.defines, record.typing.type))
             if record.typing is not None:
                 names.extend(_names(record.term, record.typing))
-                holes.extend(_hole(goal) for goal in record.typing.holes if goal.span is not None)
+                for goal in record.typing.holes:
+                    if goal.span is not None:
+                        holes.append(_hole(goal))
+                        names.append(NameType(goal.span, goal.hole.text, goal.type))  # hovering it: `?h : 𝟚`
     except CajalError as err:
         diagnostic = Diagnostic(err.span or _start(source, first_line), err.message, err.hint)
         return Report((*holes, diagnostic), tuple(names))
@@ -69,7 +72,9 @@ def check_cell(session: Session, source: str, first_line: int = 1) -> Report:
 
 def _hole(goal: Goal) -> Diagnostic:
     """A hole's goal, shown where the hole is: "hole ?h : 𝟚 ⊸ 𝟚, with x : 𝟚 to use"."""
-    return Diagnostic(goal.span, goal.describe(), "replace it with a term of that type (running the cell before then is an error)", "info")
+    what = "a term" if has_unknown(goal.type) else "a term of that type"
+    return Diagnostic(goal.span, goal.describe(), f"replace it with {what} (running the cell before then is an error)",
+                      "info")
 
 
 def _names(term, typing: Typing) -> list[NameType]:

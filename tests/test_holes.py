@@ -265,6 +265,13 @@ def test_the_live_check_shows_a_hole_as_information_not_an_error(session):
     message = diagnostics.as_message(report, cell)
     assert [(m["severity"], m["from"], m["to"]) for m in message["diagnostics"]] == [("info", 40, 42)]  # each 𝟚 is 2 units
     assert "f" not in session.definitions  # checking never defines
+    assert {"from": 40, "to": 42, "name": "?h", "type": "𝟚"} in message["names"]  # hovering it
+
+
+def test_shift_tab_on_a_hole_shows_its_goal(session):
+    code = "λx:𝟚. λy:ℕ. if x then ?h else y"
+    assert assist.inspect(session, code, code.index("?h") + 1) == "hole ?h : ℕ, with y : ℕ to use"
+    assert assist.inspect(session, "λx:𝟚. ?h x x", 8).startswith("? or ?name — a typed hole")  # x used twice
 
 
 def test_holes_before_an_error_are_shown_with_it(session):
