@@ -22,6 +22,7 @@ from .syntax import (
     Succ,
     Unknown,
     Var,
+    subscript,  # noqa: F401 (offered to the views: `pretty.subscript`)
     type_text,
 )
 
@@ -110,3 +111,5 @@ def _term(t, prec: int, sym) -> str:
         case _:
             raise TypeError(f"not a term: {t!r}")
     return text if prec == TOP else f"({text})"
+
+

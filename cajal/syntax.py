@@ -43,7 +43,7 @@ def type_text(t: "Type", ascii: bool = False, left: bool = False) -> str:
     if isinstance(t, Abstract):
         return t.name
     if isinstance(t, Unknown):
-        return ("t" if ascii else "τ") + (str(t.number) if ascii else str(t.number).translate(_SUBSCRIPTS))
+        return f"t{t.number}" if ascii else "τ" + subscript(t.number)
     if isinstance(t, Arrow):
         text = f"{type_text(t.dom, ascii, True)} {sym['⊸']} {type_text(t.cod, ascii)}"
         return f"({text})" if left else text
@@ -84,6 +84,12 @@ class Unknown(_PrintsAsCajal):
     reports about a term with holes, which never runs."""
 
     number: int
+
+
+def subscript(i: int) -> str:
+    """`i` in subscript digits (h₁₂, τ₁), as views name states and inputs and the checker
+    unknown types (`cajal.pretty` offers it to the views)."""
+    return str(i).translate(_SUBSCRIPTS)
 
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -237,22 +243,30 @@ def free_vars(term: Term) -> set[str]:
     raise TypeError(f"not a term: {term!r}")
 
 
+# The fields that hold each term's immediate sub-terms, in source order (the one list of them:
+# `children` reads it, and a path of child numbers is spelled with it).
+CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    Succ: ("arg",),
+    Lam: ("body",),
+    App: ("fn", "arg"),
+    If: ("cond", "then", "else_"),
+    Let: ("bound", "body"),
+    Iter: ("base", "step", "count"),
+}
+
+
 def children(term: Term) -> tuple[Term, ...]:
     """The immediate sub-terms, in source order."""
-    match term:
-        case Succ(arg):
-            return (arg,)
-        case Lam(_, _, body):
-            return (body,)
-        case App(fn, arg):
-            return (fn, arg)
-        case If(c, a, b):
-            return (c, a, b)
-        case Let(_, bound, body):
-            return (bound, body)
-        case Iter(base, _, step, count):
-            return (base, step, count)
-    return ()
+    return tuple(getattr(term, name) for name in CHILD_FIELDS.get(type(term), ()))
+
+
+def leading_lambdas(term: Term) -> tuple[list[Lam], Term]:
+    """The λs a term starts with (its parameters, outermost first) and the body under them."""
+    lams = []
+    while isinstance(term, Lam):
+        lams.append(term)
+        term = term.body
+    return lams, term
 
 
 def holes(term: Term) -> list[Hole]:

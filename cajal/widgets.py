@@ -9,7 +9,7 @@ from typing import Optional
 
 from .errors import CajalError
 from .parser import as_term
-from .pretty import pretty
+from .pretty import pretty, subscript
 from .render.common import Defs
 from .render.view import esc, wrap
 
@@ -178,7 +178,7 @@ class Stepper:
         from .render.heatmap import heatmap
         blocks = []
         for k, (it, hs) in enumerate(states):
-            title = f"hidden states h₀…h{_sub(hs.shape[0] - 1)} of {_short(it)}"
+            title = f"hidden states h₀…h{subscript(hs.shape[0] - 1)} of {_short(it)}"
             ty = self._iter_types.get(id(it))
             view = heatmap(hs.T, ty, [("i", None)], nat_dim=self.nat_dim, title=title, out_name=it.var)
             blocks.append(view.html or f"<pre>{esc(view.text)}</pre>")
@@ -214,9 +214,6 @@ def _short(it) -> str:
     from .render.common import truncate
     return truncate(pretty(it), 60)
 
-
-def _sub(i) -> str:
-    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _has_iter(term, Iter) -> bool:

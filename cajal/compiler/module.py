@@ -13,7 +13,7 @@ from .. import budget
 from ..encoding import dim, is_finite
 from ..errors import CajalError
 from ..pretty import pretty
-from ..syntax import Arrow, Lam
+from ..syntax import Arrow, leading_lambdas
 from .estimate import Estimate, product, size_of
 from .link import call
 from .nodes import ConstNode, DefNode, LamNode, Node
@@ -55,11 +55,7 @@ class Compiled(nn.Module):
     def _analyse(self):
         inputs = [n for n, _ in self.free] + [n for n, _ in self.params]
         nonlinear = {n for n, _ in self.free if n in self.typing.nonlinear}
-        t = self.term
-        while isinstance(t, Lam):
-            if id(t) in self.typing.nonlinear:
-                nonlinear.add(t.param)
-            t = t.body
+        nonlinear |= {lam.param for lam in leading_lambdas(self.term)[0] if id(lam) in self.typing.nonlinear}
         raw = self.root.raw if isinstance(self.root, ConstNode) else self.root
         # a capture of a variable bound strictly inside (not an input), or a definition that is
         # not linear, may make the map non-linear in any input: say so for all (conservative)
@@ -244,11 +240,7 @@ class Compiled(nn.Module):
 
 
 def _chain(term) -> tuple:
-    params = []
-    while isinstance(term, Lam):
-        params.append((term.param, term.param_type))
-        term = term.body
-    return tuple(params)
+    return tuple((lam.param, lam.param_type) for lam in leading_lambdas(term)[0])
 
 
 def _inner_taint(node: Node) -> bool:

@@ -52,13 +52,13 @@ def is_term(x) -> bool:
 
 class Defs:
     """Definitions as the renderers get them: a mapping from names to Types, Terms, or objects
-    with `.type` / `.term` (a session Definition, a Compiled). Gives what is known of each."""
+    with `.type` / `.term` (a session Definition, a Compiled, the render package's `Typed`).
+    Gives what is known of each; it never type-checks (a bare Term has no type here: the
+    render package's face types the definitions given as bare terms, once)."""
 
     def __init__(self, defs: Optional[Mapping[str, Any]], types: Iterable[str] = ()):
         self.raw = dict(defs or {})
         self.abstract = set(types)
-        self._types: dict[str, Type] = {}
-        self._busy: set[str] = set()
 
     def names(self):
         return self.raw.keys()
@@ -74,27 +74,11 @@ class Defs:
         return {n: t for n in self.raw if (t := self.term(n)) is not None}
 
     def type(self, name: str) -> Optional[Type]:
-        if name in self._types:
-            return self._types[name]
         d = self.raw.get(name)
-        t = None
         if is_type(d):
-            t = d
-        elif is_type(getattr(d, "type", None)):
-            t = d.type
-        elif is_term(d) and name not in self._busy:
-            from ..errors import CajalError
-            from ..types import typecheck
-            self._busy.add(name)
-            try:
-                t = typecheck(d, defs=self.types_for(d), types=self.abstract)
-            except CajalError:
-                t = None
-            finally:
-                self._busy.discard(name)
-        if t is not None:
-            self._types[name] = t
-        return t
+            return d
+        t = getattr(d, "type", None)
+        return t if is_type(t) else None
 
     def types_for(self, term: Term) -> dict[str, Type]:
         """The types of the definitions `term` mentions (for the checker)."""

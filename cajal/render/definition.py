@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from ..errors import CajalError
-from ..syntax import Arrow, Lam
+from ..syntax import leading_lambdas
 from .common import show_type
 from .view import View, esc, wrap
-
-
-def _leading_lambdas(term, ty) -> list[str]:
-    names = []
-    while isinstance(term, Lam) and isinstance(ty, Arrow):
-        names.append(term.param)
-        term, ty = term.body, ty.cod
-    return names
 
 
 def definition_view(defn) -> View:
@@ -28,7 +20,7 @@ def definition_view(defn) -> View:
     header = f"{name} : {show_type(ty)}"
     try:
         compiled = defn.compiled()
-        params = _leading_lambdas(getattr(defn, "term", None), ty)
+        params = [lam.param for lam in leading_lambdas(getattr(defn, "term", None))[0]]
         weights = compiled_view(compiled, title="weights", param_names=params,
                                 nat_dim=getattr(compiled, "nat_dim", None) or getattr(defn, "nat_dim", 10))
     except CajalError as err:

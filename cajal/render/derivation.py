@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import CajalError
-from ..pretty import pretty
+from ..pretty import pretty, subscript
 from ..syntax import App, BoolLit, Hole, If, Iter, Lam, Let, Nat, Succ, Term, Var
 from .common import Defs, show_type, truncate
 from .view import View, esc, wrap
@@ -44,9 +44,6 @@ class Inference:
         return out
 
 
-def _sub(i: int) -> str:
-    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
 
 def _names(ctx: dict, drop: str = None) -> str:
     names = [n for n in ctx if n != drop]
@@ -54,7 +51,7 @@ def _names(ctx: dict, drop: str = None) -> str:
 
 
 def _split(parts: list[tuple[str, dict]]) -> str:
-    return " ∘ ".join(f"Δ{_sub(i + 1)} = {_names(c, drop)}" for i, (drop, c) in enumerate(parts))
+    return " ∘ ".join(f"Δ{subscript(i + 1)} = {_names(c, drop)}" for i, (drop, c) in enumerate(parts))
 
 
 def build_tree(term: Term, typing, defs: Defs) -> Inference:

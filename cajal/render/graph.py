@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from typing import Optional, Sequence
 
 from ..errors import CajalError
-from ..pretty import pretty
+from ..pretty import pretty, subscript
 from ..syntax import (
     BOOL,
     App,
@@ -36,6 +36,7 @@ from ..syntax import (
     Term,
     Var,
     free_vars,
+    leading_lambdas,
 )
 from .common import Defs, dim, fmt_value, show_type, truncate
 from .view import View, esc, picture_html, wrap
@@ -66,9 +67,6 @@ def _q(text: str) -> str:
     """A DOT quoted string."""
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
-
-def _sub(i) -> str:
-    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 class _Graph:
@@ -250,10 +248,7 @@ class _GraphBuilder:
 
     def build_lambda(self, term: Lam, env: dict[str, str]) -> str:
         t = self.type_of(term)
-        params, body = [], term
-        while isinstance(body, Lam):
-            params.append(body)
-            body = body.body
+        params, body = leading_lambdas(term)
         heads = " ".join(f"λ{p.param}:{show_type(p.param_type)}." for p in params)
         with self.g.cluster(f"{heads} … : weight matrix", "lambda"):
             inner = dict(env)
@@ -283,7 +278,7 @@ class _GraphBuilder:
                 self.repeat.pop()
         self.g.edge(s[0], state, "hᵢ₊₁ = W(hᵢ)", "back", eid=f"backedge{k}")
         readout = self.g.node(f"readout : {show_type(t)}\nΣ nᵢ·hᵢ", "readout")
-        self.g.edge(state, readout, f"h₀…h{_sub(self.nat_dim - 1)}", "flow")
+        self.g.edge(state, readout, f"h₀…h{subscript(self.nat_dim - 1)}", "flow")
         self.flow(c, readout, "n", self.type_of(term.count))
         return readout
 
@@ -310,10 +305,10 @@ class _GraphBuilder:
         readout = None
         for i in shown:
             if prev is not None and i != prev + 1:
-                gap = self.g.node(f"… h{_sub(prev + 1)}…h{_sub(i - 1)}", "ellipsis")
+                gap = self.g.node(f"… h{subscript(prev + 1)}…h{subscript(i - 1)}", "ellipsis")
                 self.g.edge(states[-1][1], gap, "W", "flow")
                 states.append((None, gap))
-            h = self.g.node(f"h{_sub(i)} : {show_type(t)}", "state", nid=f"state{k}_{i}")
+            h = self.g.node(f"h{subscript(i)} : {show_type(t)}", "state", nid=f"state{k}_{i}")
             if states:
                 self.g.edge(states[-1][1], h, "W", "flow")
             else:
@@ -323,7 +318,7 @@ class _GraphBuilder:
         readout = self.g.node(f"readout : {show_type(t)}\nΣ nᵢ·hᵢ", "readout")
         for i, h in states:
             if i is not None:
-                self.g.edge(h, readout, f"n{_sub(i)}", "flow")
+                self.g.edge(h, readout, f"n{subscript(i)}", "flow")
         self.flow(c, readout, "n", self.type_of(term.count))
         return readout
 
@@ -386,7 +381,7 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
             definition = d.raw[term.name]
             name = term.name
             term = d.term(term.name)
-            params = _lambda_names(term)
+            params = [lam.param for lam in leading_lambdas(term)[0]]
             typing = getattr(definition, "typing", None)
             if hasattr(definition, "uses"):  # drawn with what it was defined with, not newer definitions
                 d = Defs(definition.uses, types)
@@ -404,13 +399,12 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
         for x, xt in (ctx or {}).items():
             env[x] = b.g.node(f"{x} : {show_type(typing.contexts.get(id(term), {}).get(x, xt))}\ninput", "input", var=x)
         names = [p[0] if isinstance(p, tuple) else getattr(p, "name", p) for p in (params or ())]
-        body = term
-        while isinstance(body, Lam):
-            kind = "param" if body.param in names else "input"
-            env[body.param] = b.g.node(
-                f"{body.param} : {show_type(body.param_type)}\n{'parameter' if kind == 'param' else 'input'}", kind,
-                var=body.param)
-            body = body.body
+        lams, body = leading_lambdas(term)
+        for lam in lams:
+            kind = "param" if lam.param in names else "input"
+            env[lam.param] = b.g.node(
+                f"{lam.param} : {show_type(lam.param_type)}\n{'parameter' if kind == 'param' else 'input'}", kind,
+                var=lam.param)
         result = b.build(body, env)
         out_type = typing.types.get(id(body))
         out = b.g.node(f"{name or 'output'} : {show_type(out_type)}\noutput", "output")
@@ -438,14 +432,6 @@ def _compiler(defs: Defs, ctx, nat_dim: int):
             compiled[n] = c
         return compile_typing(typing, dict(ctx or {}), nat_dim, defs=compiled)
     return compile_
-
-
-def _lambda_names(term: Term) -> list[str]:
-    out = []
-    while isinstance(term, Lam):
-        out.append(term.param)
-        term = term.body
-    return out
 
 
 def dot_available() -> bool:

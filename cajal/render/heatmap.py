@@ -14,6 +14,7 @@ import math
 from typing import Optional, Sequence
 
 from ..errors import CajalError
+from ..pretty import subscript
 from ..syntax import Arrow
 from .common import ARROW, basis_name, block_size, dim, fmt_value, paren, show_type
 from .view import View, esc, text_view, wrap
@@ -95,7 +96,7 @@ def _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name) -> View
         if isinstance(x, tuple) and len(x) == 2:
             ins.append((str(x[0]), x[1]))
         else:
-            ins.append((f"x{_sub(i + 1)}" if len(in_types) > 1 else "input", x))
+            ins.append((f"x{subscript(i + 1)}" if len(in_types) > 1 else "input", x))
     notes = [note] if note else []
     if t.dim() == 0:
         t = t.reshape(1)
@@ -161,9 +162,6 @@ def _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name) -> View
     html_parts.append(_legend(scale))
     return View("\n".join(text_parts), wrap("".join(html_parts), "heatmap"), kind="heatmap")
 
-
-def _sub(i: int) -> str:
-    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _legend(scale: float) -> str:

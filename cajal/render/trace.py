@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from ..errors import CajalError
 from ..pretty import ARGUMENT, FUNCTION, TOP, pretty, pretty_at
-from ..syntax import App, If, Iter, Lam, Let, Succ, Term, Var
+from ..syntax import CHILD_FIELDS, App, Succ, Term, Var
 from ..values import is_value
 from .common import Defs
 from .view import View, esc, wrap
@@ -20,19 +20,11 @@ ROW_SIDE = 300      # a shown row keeps this many characters on each side of its
 PRINT_BUDGET = 2_000_000  # characters printed for the rows: big terms show fewer rows
 _HOLE = "\ue000"    # a placeholder name no source can contain
 
-_FIELDS = {
-    Succ: ("arg",),
-    Lam: ("body",),
-    App: ("fn", "arg"),
-    If: ("cond", "then", "else_"),
-    Let: ("bound", "body"),
-    Iter: ("base", "step", "count"),
-}
 
 
 def subterm(term: Term, path: tuple[int, ...]) -> Term:
     for i in path:
-        term = getattr(term, _FIELDS[type(term)][i])
+        term = getattr(term, CHILD_FIELDS[type(term)][i])
     return term
 
 
@@ -54,7 +46,7 @@ def split_at(term: Term, path: tuple[int, ...]) -> tuple[str, str, str]:
         return "", pretty(term), ""
 
     def plug(t: Term, p: tuple[int, ...]) -> Term:
-        name = _FIELDS[type(t)][p[0]]
+        name = CHILD_FIELDS[type(t)][p[0]]
         child = Var(_HOLE) if len(p) == 1 else plug(getattr(t, name), p[1:])
         return replace(t, **{name: child})
 
