@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from pygments.token import Error, Name
-from strategies import typed_terms
+from strategies import holed_terms
 
 import cajal
 from cajal import assist, diagnostics, lexicon, parse_term, pretty
 from cajal.errors import CajalError, CajalTypeError
 from cajal.pygments_lexer import CajalLexer
 from cajal.session import Session
-from cajal.syntax import Hole, Unknown, children
+from cajal.syntax import Hole, Unknown
 from cajal.types import check, has_unknown
 
 pytestmark = pytest.mark.unit
@@ -133,48 +132,17 @@ def test_a_branch_with_a_hole_may_use_what_the_other_branch_uses(session):
         session.check(parse_term("λx:𝟚. λy:𝟚. if ?c then y else tt"))
 
 
-def _subterms(term):
-    stack, found = [term], []
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(children(node))
-    return found
-
-
-def _replace(term, target, by):
-    if term is target:
-        return by
-    match term:
-        case cajal.syntax.Succ(arg):
-            return cajal.syntax.Succ(_replace(arg, target, by))
-        case cajal.syntax.Lam(p, t, body):
-            return cajal.syntax.Lam(p, t, _replace(body, target, by))
-        case cajal.syntax.App(fn, arg):
-            return cajal.syntax.App(_replace(fn, target, by), _replace(arg, target, by))
-        case cajal.syntax.If(c, a, b):
-            return cajal.syntax.If(_replace(c, target, by), _replace(a, target, by), _replace(b, target, by))
-        case cajal.syntax.Let(n, bound, body):
-            return cajal.syntax.Let(n, _replace(bound, target, by), _replace(body, target, by))
-        case cajal.syntax.Iter(base, v, step, count):
-            return cajal.syntax.Iter(_replace(base, target, by), v, _replace(step, target, by),
-                                     _replace(count, target, by))
-    return term
-
-
-@given(typed_terms(max_depth=3), st.data())
-def test_any_subterm_can_become_a_hole_of_its_type_with_its_variables_available(term_type_ctx, data):
+@given(holed_terms())
+def test_any_subterm_can_become_a_hole_of_its_type_with_its_variables_available(drawn):
     """Replace one sub-term of a well-typed term by a hole: the term still checks (at the same
     type, which is declared, as a definition's), the hole's type is the sub-term's where it is
     determined, and the variables the sub-term used are available to the hole."""
-    term, ty, ctx = term_type_ctx
+    holed, ty, ctx, term, target = drawn
     original = check(term, ctx)
-    target = data.draw(st.sampled_from(_subterms(term)))
-    hole = Hole("h")
-    typing = check(_replace(term, target, hole), ctx, expected=ty)
+    typing = check(holed, ctx, expected=ty)
     assert typing.type == ty
     [goal] = typing.holes
-    assert goal.hole is hole
+    assert goal.hole.name == "h"
     if not has_unknown(goal.type):
         assert goal.type == original.types[id(target)]
     assert set(original.contexts[id(target)]) <= {name for name, _ in goal.context}
