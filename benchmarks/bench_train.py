@@ -16,21 +16,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import torch
+from timing import timed
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "notebooks"))
-
-from experiments import models as M  # noqa: E402
-from experiments import programs as P  # noqa: E402
-from experiments.families.common import mse, nll  # noqa: E402
-from timing import timed  # noqa: E402
+from cajal_experiments import models as M
+from cajal_experiments import original as O
+from cajal_experiments import programs as P
+from cajal_experiments.families.common import mse, nll
 
 TARGET = 1.1
 
@@ -51,6 +45,10 @@ def cases(batch: int):
     yield "and", lambda p: M.LinkedBool2(p), defs["and_"], M.reference_and, nll, (a, b, bits)
     yield "and (Church)", lambda p: M.LinkedBool2(p), defs["and_church"], M.reference_and, nll, (a, b, bits)
     yield "eq", lambda p: M.LinkedBool2(p), defs["eq"], M.reference_eq, nll, (a, b, bits)
+    # the faithful setting (original.py): 28×28 digits, raw counts, the hypernetwork step, L1
+    x28, t28 = torch.rand(batch, 1, 28, 28, generator=g) * 2 - 1, torch.rand(batch, 1, 28, 28, generator=g) * 2 - 1
+    yield ("dilate (faithful)", lambda p: O.LinkedIter(p, O.HyperStep()), defs["dilate"], O.reference_iter,
+           lambda model, x, t: torch.nn.functional.l1_loss(model(x), t), (x28, t28))
 
 
 def step_fn(model, loss, batch):

@@ -84,7 +84,20 @@ _LAZY = {
     "decode": ("cajal.encoding", "decode"),
     "Session": ("cajal.session", "Session"),
     "Definition": ("cajal.session", "Definition"),
+    "equivalent": ("cajal.equivalence", "equivalent"),
+    "assert_equivalent": ("cajal.equivalence", "assert_equivalent"),
+    "decompile": ("cajal.decompiler", "decompile"),
 }
+
+
+def load(path, session=None):
+    """The definitions of a `.cj` file: a new Session holding them, or `session` with them
+    added. A file holds what a cell holds; an error names the file, line and column."""
+    from .session import Session
+    if session is None:
+        session = Session()
+    session.load(path)
+    return session
 
 
 def __getattr__(name: str):
@@ -104,5 +117,5 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "CajalError", "CajalSyntaxError", "CajalTypeError", "Source", "Span", "evaluate", "steps",
-    "parse_cell", "parse_term", "parse_type", "pretty", "check", "typecheck", *_LAZY,
+    "parse_cell", "parse_term", "parse_type", "pretty", "check", "typecheck", "load", *_LAZY,
 ]

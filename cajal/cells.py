@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from .errors import echo
+
 CAJAL, PYTHON, IPYTHON = "cajal", "python", "ipython"
 
 # `%%python3` is IPython's name for the same subprocess magic; in the Cajal kernel both run
@@ -64,7 +66,7 @@ def classify(code: str, *, notebook: str = CAJAL) -> Cell:
         problem = None
         if rest and not rest.startswith("#"):
             problem = (f"`%%{name}` takes no options in the Cajal kernel: the cell runs in the kernel's "
-                       f"own Python, where the definitions are. Remove `{rest}` (a `# comment` may follow "
+                       f"own Python, where the definitions are. Remove `{echo(rest)}` (a `# comment` may follow "
                        f"`%%{name}`)")
         return Cell(PYTHON, body, first_line, header, problem)
     return Cell(IPYTHON, body, first_line, header)  # another cell magic: IPython runs its body

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import items
+from . import cells, items
 from .errors import CajalError, Span
 from .pretty import pretty
 from .session import Session
@@ -54,12 +54,14 @@ def check_cell(session: Session, source: str, first_line: int = 1) -> Report:
         for record in items.records(session.scope(), source, first_line):
             if record.defines is not None and record.item.name_span is not None:
                 names.append(NameType(record.item.name_span, record.defines, record.typing.type))
-            if record.typing is not None:
-                names.extend(_names(record.term, record.typing))
-                for goal in record.typing.holes:
-                    if goal.span is not None:
-                        holes.append(_hole(goal))
-                        names.append(NameType(goal.span, goal.hole.text, goal.type))  # hovering it: `?h : 𝟚`
+            for term, typing in record.typed_terms():
+                names.extend(_names(term, typing))
+            for goal in record.holes():
+                if goal.span is not None:
+                    holes.append(_hole(goal))
+                    names.append(NameType(goal.span, goal.hole.text, goal.type))  # hovering it: `?h : 𝟚`
+            if record.command is not None and record.command.reads_files:
+                break  # what follows may use the file's definitions, which checking does not read
     except CajalError as err:
         diagnostic = Diagnostic(err.span or _start(source, first_line), err.message, err.hint)
         return Report((*holes, diagnostic), tuple(names))
@@ -107,10 +109,12 @@ def _start(source: str, first_line: int) -> Span:
 def as_message(report: Report, cell: str, body: int = 0, first_line: int = 1) -> dict:
     """The report as the `cajal.check` comm sends it. The checked source is `cell[body:]`, whose
     first line is numbered `first_line`. Positions are offsets in the whole cell in UTF-16 code
-    units, as JavaScript counts them (𝟚 counts 2)."""
+    units, as JavaScript counts them (𝟚 counts 2). `kind` is the cell's (`cajal.cells`): the
+    editor highlights the cell in the language the kernel says it is in."""
     units = _Utf16(cell, body, first_line)
     shown: dict[Type, str] = {}  # a cell's names share few types: print each once
     return {
+        "kind": cells.CAJAL,
         "diagnostics": [
             {"from": units.at(d.span.line, d.span.col), "to": units.at(d.span.end_line, d.span.end_col),
              "message": d.message, "hint": d.hint or "", "severity": d.severity}

@@ -10,12 +10,14 @@ that carries what it computed (typing, value, compiled neuron), so the views dra
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Optional
 
 from . import topics
-from .errors import CajalSyntaxError
+from .errors import CajalError, CajalSyntaxError, echo
 from .evaluation import evaluate
 from .parser import parse_fragment
 from .pretty import pretty
@@ -40,6 +42,7 @@ class Command:
     example: str = ""
     term: bool = True  # its argument is a term (`:type e`), which the pipeline type-checks
     argument: Optional[Callable[[Directive, Any], Any]] = None  # reads and validates a non-term argument
+    reads_files: bool = False  # it runs files: the live check (which reads none) stops after it
     holes: bool = False  # it only reads the term's typing, so its term may have holes (`:type ?`)
 
     @property
@@ -59,10 +62,11 @@ BY_WORD: dict[str, Command] = {}
 
 
 def command(*words: str, usage: str, help: str, options: tuple[str, ...] = (), example: str = "",
-            term: bool = True, argument: Optional[Callable[[Directive, Any], Any]] = None, holes: bool = False):
+            term: bool = True, argument: Optional[Callable[[Directive, Any], Any]] = None,
+            reads_files: bool = False, holes: bool = False):
     """Register the decorated function as the handler of `:word`."""
     def register(handler):
-        cmd = Command(words, usage, help, handler, options, example, term, argument, holes)
+        cmd = Command(words, usage, help, handler, options, example, term, argument, reads_files, holes)
         COMMANDS.append(cmd)
         for word in words:
             BY_WORD[word] = cmd
@@ -120,9 +124,18 @@ def command_for(d: Directive) -> Command:
     cmd = BY_WORD.get(d.word)
     if cmd is None:
         close = difflib.get_close_matches(d.word, words(), n=1)
-        raise CajalSyntaxError(f"unknown directive `:{d.word}`", d.span,
+        raise CajalSyntaxError(f"unknown directive `:{echo(d.word)}`", d.span,
                                hint=(f"did you mean `:{close[0]}`? " if close else "") + "`:help` lists the directives")
     return cmd
+
+
+def terms(d: Directive) -> list[Term]:
+    """The terms a directive item takes (none, one, or the two of `:equiv`): what the live
+    check type-checks. An unknown word is an error, as running it would be."""
+    cmd = command_for(d)
+    if cmd.word == "equiv":
+        return list(two_terms(d))
+    return [term_argument(d)[1]] if cmd.term else []
 
 
 def table() -> str:
@@ -150,7 +163,7 @@ def term_argument(d: Directive) -> tuple[list[str], Term]:
         if flag not in cmd.options:
             hint = (f"`:{d.word}` takes {', '.join(f'`{o}`' for o in cmd.options)}" if cmd.options
                     else f"`:{d.word}` takes no options") + f" (write `{cmd.usage.split('/')[-1].strip()}`)"
-            raise CajalSyntaxError(f"unknown option `{flag}` for `:{d.word}`", d.span, hint=hint)
+            raise CajalSyntaxError(f"unknown option `{echo(flag)}` for `:{d.word}`", d.span, hint=hint)
         flags.append(flag)
         rest = text[len(flag):]
         offset += len(flag) + len(rest) - len(rest.lstrip())
@@ -232,7 +245,7 @@ def _setting(d: Directive, scope) -> Setting:
     except ValueError:
         n = -1
     if n < 1:
-        raise CajalSyntaxError(f"`{parts[1]}` is not a positive whole number", d.span,
+        raise CajalSyntaxError(f"`{echo(parts[1])}` is not a positive whole number", d.span,
                                hint="write `:set nat_dim 16`")
     return Setting(n)
 
@@ -250,6 +263,47 @@ def _defs(session, d: Directive) -> Result:
     lines = [f"{x.name} : {pretty(x.type)}" for x in session.definitions.values()]
     lines += [f"type {t}" for t in sorted(session.types)]
     return Result("directive", "\n".join(lines) or "(no definitions yet)", name=d.word)
+
+
+_LOADING: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar("loading", default=())
+
+
+def _file_written(d: Directive, scope) -> str:
+    written = d.text.split(" --", 1)[0].strip().strip('"')
+    if not written:
+        raise CajalSyntaxError("`:load` needs a file", d.span, hint="write `:load lib.cj`")
+    return written
+
+
+@command("load", usage=":load FILE.cj",
+         help="run a .cj file here, as a cell: its definitions and types join the session's",
+         example=":load lib.cj     -- runs lib.cj here, and lists what it defined", term=False,
+         argument=_file_written, reads_files=True)
+def _load(session, d: Directive, written: str) -> Result:
+    """A relative path starts at the working directory; in a file that `:load`s another, at
+    that file's directory (as `#include` does), so a library of files moves as one."""
+    path = Path(written).expanduser()
+    here = d.span.source.name if d.span.source is not None else None
+    if here is not None and not path.is_absolute():
+        path = Path(here).parent / path
+    loading = _LOADING.get() + ((Path(here).resolve(),) if here is not None else ())
+    if path.resolve() in loading:
+        chain = " → ".join([p.name for p in loading] + [path.name])
+        raise CajalError(f"`{written}` is already being loaded ({chain})", d.span,
+                         hint="these files load each other in a circle: remove one of the `:load` lines")
+    token = _LOADING.set(loading)
+    try:
+        results = session.load(path)
+    except CajalError as err:
+        if err.span is None:  # the file could not be read: point at the directive
+            err.span = d.span
+            if here is not None and err.hint and "working directory" in err.hint:
+                err.hint = f"in a file, `:load` paths start at that file's directory ({Path(here).parent})"
+        raise
+    finally:
+        _LOADING.reset(token)
+    made = [str(r).split("\n")[0] for r in results if r.kind in ("def", "type")]
+    return Result("directive", "\n".join([f"loaded {path}", *made]), name=d.word, value=results)
 
 
 def _help_text(d: Directive, scope) -> str:
@@ -278,7 +332,61 @@ def help_text(word: str, d: Directive = None) -> str:
     if not texts:
         known = topics.names() + [":" + w for w in words()]
         close = difflib.get_close_matches(word, known, n=1)
-        raise CajalSyntaxError(f"no help on `{word}`", d.span if d is not None else None,
+        raise CajalSyntaxError(f"no help on `{echo(word)}`", d.span if d is not None else None,
                                hint=(f"did you mean `:help {close[0]}`? " if close else "")
                                + "topics: " + ", ".join(known))
     return "\n\n".join(texts)
+
+
+EQUIV_SEPARATORS = ("≡", "==")  # `:equiv e₁ ≡ e₂` (or `==` in ASCII): juxtaposition is application
+
+
+@command("equiv", usage=":equiv e₁ ≡ e₂",
+         help="whether two closed programs of one type are equal (their compiled tensors at nat_dim); "
+              "if not, the smallest input where they differ, with both outputs (`==` for ≡)",
+         example=":equiv λx:𝟚. x ≡ λy:𝟚. if y then tt else ff     -- equal\n"
+                 ":equiv λx:𝟚. if x then ff else tt == λx:𝟚. x     -- they differ at tt: ff and tt", term=False,
+         argument=lambda d, scope: _comparable(d, scope))
+def _equiv(session, d: Directive, sides: tuple[Checked, Checked]) -> Result:
+    from .equivalence import compare, program
+    left, right = (side.term for side in sides)
+    sides = [program(term, session, pretty(term)) for term in (left, right)]
+    verdict = compare(*sides, session.nat_dim)
+    from . import render
+    return Result("directive", verdict.text, name=d.word, type=sides[0].type, term=left, value=verdict,
+                  view=render.equivalence_view(verdict))
+
+
+def _comparable(d: Directive, scope) -> tuple[Checked, Checked]:
+    """The two terms of `:equiv`, checked, of one type that can be compared."""
+    from .equivalence import require_comparable
+    left, right = (Checked(term, scope.check(term), ()) for term in two_terms(d))
+    require_comparable(pretty(left.term), left.typing.type, pretty(right.term), right.typing.type, right.term.span)
+    return left, right
+
+
+def two_terms(d: Directive) -> tuple[Term, Term]:
+    """The two terms of `:equiv e₁ ≡ e₂`, each parsed where it stands (errors point into the line)."""
+    code = d.text.split("--", 1)[0]
+    at = min(((code.find(s), s) for s in EQUIV_SEPARATORS if s in code), default=None)
+    if at is None:
+        raise CajalSyntaxError(f"`:{d.word}` compares two terms: write `e₁ ≡ e₂`", d.span,
+                               hint=f"e.g. `:{d.word} λx:𝟚. x ≡ λy:𝟚. y` (or `==` for `≡`)")
+    cut, sep = at
+    start, end = d.text_offset, d.text_offset + len(d.text)
+    left = parse_fragment(d.span.source, start, start + cut)
+    right = parse_fragment(d.span.source, start + cut + len(sep), end)
+    return left, right
+
+
+@command("decompile", usage=":decompile e",
+         help="the nearest well-typed program to e's weights, rounded column by column (argmax), "
+              "beside the heatmap of the difference",
+         example=":decompile λn:ℕ. succ n     -- λn:ℕ. iter{1 | y ↪ succ y}(n), at distance 0")
+def _decompile(session, d: Directive, arg: Checked) -> Result:
+    from . import render
+    from .decompiler import decompile
+    compiled = session.compile(arg.typing)
+    found = decompile(compiled.tensor, arg.typing.type, compiled.nat_dim)
+    view = render.decompiled_view(found)
+    return arg.result(d, str(view), value=found, view=view, compiled=compiled)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .errors import CajalError
+from .errors import CajalError, echo_number
 from .parser import as_type
 from .pretty import pretty
 from .syntax import Abstract, Arrow, BoolLit, BoolType, If, Iter, Lam, NatType, Type, Var, abstract_names, succ
@@ -148,10 +148,11 @@ def check_numeral(n: int, nat_dim: int, span=None) -> None:
     if n < 0:
         raise CajalError(f"{n} is not a natural number", span)
     if n >= nat_dim:
+        bound = echo_number(n + 1)
         raise CajalError(
-            f"the numeral {n} does not fit in ℕ with nat_dim = {nat_dim} (naturals 0…{nat_dim - 1})", span,
-            hint=f"raise the bound to at least {n + 1}: `:set nat_dim {n + 1}` in a session, "
-                 f"or cajal.compile(…, nat_dim={n + 1})")
+            f"the numeral {echo_number(n)} does not fit in ℕ with nat_dim = {nat_dim} (naturals 0…{nat_dim - 1})", span,
+            hint=f"raise the bound to at least {bound}: `:set nat_dim {bound}` in a session, "
+                 f"or cajal.compile(…, nat_dim={bound})")
 
 
 def _hint_for(t: Type, nat_dim: int) -> str:

@@ -11,10 +11,12 @@ from typing import Optional
 @dataclass(frozen=True, eq=False)
 class Source:
     """The text an error points into. `first_line` is the number shown for its first line
-    (a `%%cajal` cell starts at 2, because the magic's own line counts)."""
+    (a `%%cajal` cell starts at 2, because the magic's own line counts); `name` is the file it
+    was read from (a `.cj` file), so that places read `lib.cj:3:7`, or None for a cell."""
 
     text: str
     first_line: int = 1
+    name: Optional[str] = None
 
     def __post_init__(self):
         """Every entry point that reads source (parse_*, Session.run) refuses non-text here."""
@@ -23,6 +25,8 @@ class Source:
             raise TypeError(f"Cajal source must be a str, not {type(self.text).__name__}{hint}")
         if not isinstance(self.first_line, int) or isinstance(self.first_line, bool):
             raise TypeError(f"first_line must be an int, not {type(self.first_line).__name__}")
+        if self.name is not None and not isinstance(self.name, str):
+            raise TypeError(f"a source's name must be a str, not {type(self.name).__name__}")
 
     @functools.cached_property
     def line_starts(self) -> list[int]:
@@ -57,6 +61,9 @@ class Span:
         return Span(self.line, self.col, other.end_line, other.end_col, self.source)
 
     def __str__(self) -> str:
+        """`line 3, column 7` in a cell; `lib.cj:3:7` in a file, as compilers write places."""
+        if self.source is not None and self.source.name is not None:
+            return f"{self.source.name}:{self.line}:{self.col}"
         return f"line {self.line}, column {self.col}"
 
 
@@ -114,6 +121,26 @@ def _two_lines(line: int, width: int, text: str, carets: list[str]) -> list[str]
         text = ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
         carets = ([" "] if lo else []) + carets[lo:hi + 1]
     return [f"{line:>{width}} | {text}", f"{'':>{width}} | {''.join(carets).rstrip()}"]
+
+
+ECHO_WIDTH = 40  # user text quoted in a message is cut to this many characters
+
+
+def echo(text: str, width: int = ECHO_WIDTH) -> str:
+    """User text as a message quotes it: its first line, cut to `width` characters with `…`
+    where anything was left out, so that an error stays one readable line however much was typed."""
+    text = str(text).strip()
+    line = text.split("\n", 1)[0].rstrip()
+    if len(line) > width:
+        return line[:width - 1].rstrip() + "…"
+    return line + ("…" if len(line) < len(text) else "")
+
+
+def echo_number(n: int, digits: int = 12) -> str:
+    """A number as a message quotes it: in full when short, else its first digits and length
+    (a 150-digit numeral is not repeated in full, three times, in one error)."""
+    text = str(n)
+    return text if len(text) <= digits else f"{text[:4]}…{text[-1]} (a {len(text)}-digit number)"
 
 
 class CajalError(Exception):

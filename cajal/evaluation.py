@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Optional
 
-from .errors import CajalError
+from .errors import CajalError, echo, echo_number
 from .substitute import substitute
-from .syntax import App, BoolLit, Hole, If, Iter, Lam, Let, Nat, Succ, Term, Var, holes
+from .syntax import App, BoolLit, Hole, If, Iter, Lam, Let, Nat, Succ, Term, Var, free_vars, holes
 from .values import Closure, Opaque, Value, is_value
 
 
@@ -66,7 +66,7 @@ def _run(stack: list, term: Optional[Term], env, defs, value: Value = None) -> V
                     elif name in defs:
                         value = defs[name]
                     else:
-                        raise CajalError(f"unbound variable `{name}`", term.span,
+                        raise CajalError(f"unbound variable `{echo(name)}`", term.span,
                                          hint="type-check a term before evaluating it")
                     term = None
                 case BoolLit(v) | Nat(v):
@@ -99,7 +99,7 @@ def _run(stack: list, term: Optional[Term], env, defs, value: Value = None) -> V
             frame = stack.pop()
             kind = frame[0]
             if kind == _SUCC:
-                value = _nat(value, frame[1]) + 1
+                value = value.shifted(1) if isinstance(value, _Unknown) else _nat(value, frame[1]) + 1
             elif kind == _ARG:  # the function is known: evaluate the argument
                 stack.append((_CALL, value))
                 term, env, defs = frame[1], frame[2], frame[3]
@@ -108,6 +108,8 @@ def _run(stack: list, term: Optional[Term], env, defs, value: Value = None) -> V
                 if isinstance(f, Closure):
                     term, env, defs = f.body, _extend(f.env, f.param, value), f.defs
                 elif isinstance(f, Opaque) and callable(f.obj):
+                    if isinstance(value, _Unknown):
+                        raise _Inspected()
                     value = _as_value(f.obj(value))
                 else:
                     raise CajalError("applied a value that is not a function")
@@ -121,12 +123,18 @@ def _run(stack: list, term: Optional[Term], env, defs, value: Value = None) -> V
                 term, env = node.body, _extend(env, node.name, value)
             elif kind == _ITER:  # the count is known: evaluate the base, then step n times
                 node, env, defs = frame[1], frame[2], frame[3]
-                stack.append((_STEP, node, env, defs, _nat(value, node.count)))
+                count = _nat(value, node.count)
+                stack.append((_STEP, node, env, defs, count, count > PLAIN_STEPS))
                 term = node.base
             else:  # _STEP: `value` is the value so far; `n` steps remain
-                _, node, env, defs, n = frame
+                _, node, env, defs, n, large = frame
+                if large:  # a large count: jump to the end if the states allow it
+                    jumped = _iterate(node, env, defs, value, n)
+                    if jumped is not None:
+                        value = jumped
+                        continue
                 if n > 0:  # a loop, so counts of any size need no recursion
-                    stack.append((_STEP, node, env, defs, n - 1))
+                    stack.append((_STEP, node, env, defs, n - 1, False))
                     term, env = node.step, _extend(env, node.var, value)
 
 
@@ -142,9 +150,126 @@ def _extend(env: Mapping[str, Value], name: str, value: Value) -> Mapping[str, V
 
 
 def _nat(v: Value, term: Term) -> int:
+    if isinstance(v, _Unknown):
+        raise _Inspected()
     if isinstance(v, bool) or not isinstance(v, int):
         raise CajalError("expected a natural number", term.span)
     return v
+
+
+# ---------------------------------------------------------------- large counts
+#
+# `iter{b | y ↪ s}(n)` applies s n times, and a numeral may have 150 digits. Stepping through
+# such a count never ends, so a large count is jumped over when its states allow it:
+# - a first-order state (𝟚 or ℕ) under a pure step (no linked Python value reachable from it)
+#   is a deterministic sequence: the first repeated state gives its cycle, and the state after
+#   n steps is the one at index μ + (n − μ) mod λ;
+# - a ℕ state whose step never inspects it (only adds to it with `succ` and passes it on)
+#   grows by the same d at every step: the step is evaluated once on an unknown natural x and
+#   gives x + d, so n steps add n·d (`iter{m | y ↪ succ y}(n)` is m + n);
+# - otherwise (a function or linked state, or no repeat within the budget) the evaluation
+#   steps through at most STEP_BUDGET states, and refuses a larger count (up front for a
+#   function state, after CYCLE_SEARCH states without a repeat for a first-order one).
+
+PLAIN_STEPS = 64  # counts up to this are stepped through, with no bookkeeping
+STEP_BUDGET = 1_000_000  # the most steps one `iter` takes when its count cannot be jumped
+CYCLE_SEARCH = 100_000  # how far the states of an `iter` over a larger count are searched for a repeat
+
+
+@dataclass(frozen=True)
+class _Unknown:
+    """A natural number x + offset whose x is not known: what the step of an `iter` over ℕ is
+    run on to learn whether it only adds to its state."""
+
+    offset: int
+
+    def shifted(self, d: int) -> "_Unknown":
+        return _Unknown(self.offset + d)
+
+
+class _Inspected(Exception):
+    """The step looked at the unknown natural (counted with it, or passed it to Python)."""
+
+
+def _iterate(node: Iter, env, defs, state: Value, n: int) -> Optional[Value]:
+    """The state after n steps of `node` from `state`, found without taking the n steps; None
+    when it must be stepped through (n is within the budget). Raises CajalError for a count
+    too large to step through."""
+    first_order = isinstance(state, (bool, int, _Unknown)) and _pure(node, env, defs)
+    if not first_order:
+        if n > STEP_BUDGET:
+            raise _too_many(node, n, "its state is a function or a linked value, whose repeats cannot be detected")
+        return None
+
+    def step(v: Value) -> Value:
+        return _run([], node.step, _extend(env, node.var, v), defs)
+
+    if not isinstance(state, bool):
+        try:
+            moved = step(_Unknown(0))
+        except _Inspected:
+            moved = None
+        if isinstance(moved, _Unknown):  # s(x) = x + d for every x
+            d = moved.offset
+            return state.shifted(n * d) if isinstance(state, _Unknown) else _nat(state + n * d, node.count)
+        if moved is not None:  # s(x) is the same for every x
+            return moved
+    return _cycle_jump(step, state, n, node)
+
+
+def _cycle_jump(step, start: Value, n: int, node: Iter) -> Value:
+    """The n-th state from `start` of a deterministic `step`, by Brent's cycle detection: in
+    memory that does not grow (states may be large naturals). The first repeat gives the
+    cycle's start μ and length λ, and the n-th state is the state at μ + (n − μ) mod λ."""
+    # find λ: the hare runs ahead in windows of doubling length, the tortoise waits at each start
+    search = n if n <= STEP_BUDGET else CYCLE_SEARCH
+    power = period = 1
+    tortoise, hare, taken = start, step(start), 1
+    while tortoise != hare:
+        if taken == n:
+            return hare
+        if taken >= search:
+            raise _too_many(node, n, f"its state did not repeat within {search:,} steps")
+        if power == period:
+            tortoise, power, period = hare, power * 2, 0
+        hare, taken, period = step(hare), taken + 1, period + 1
+    if taken == n:
+        return hare
+    # find μ: two states λ apart, stepped together from the start, first meet at the cycle
+    tortoise = hare = start
+    for _ in range(period):
+        hare = step(hare)
+    first = 0
+    while tortoise != hare:
+        tortoise, hare, first = step(tortoise), step(hare), first + 1
+    for _ in range((n - first) % period):
+        tortoise = step(tortoise)
+    return tortoise
+
+
+def _too_many(node: Iter, n: int, why: str) -> CajalError:
+    return CajalError(f"this `iter` would take {echo_number(n)} steps, more than the {STEP_BUDGET:,} that exact "
+                      f"evaluation takes when the count cannot be jumped over ({why})", node.count.span,
+                      hint="use a smaller count, or iterate a 𝟚 or ℕ state with a step that uses no linked Python value")
+
+
+def _pure(node: Iter, env, defs) -> bool:
+    """Whether running the step of `node` calls no linked Python value, so that its states
+    depend on nothing but the state before (what a detected cycle assumes)."""
+    seen: set[int] = set()
+    todo = [(free_vars(node.step) - {node.var}, env, defs)]
+    while todo:
+        names, env, defs = todo.pop()
+        for name in names:
+            v = env[name] if name in env else defs.get(name)
+            if id(v) in seen:
+                continue
+            seen.add(id(v))
+            if isinstance(v, Opaque):
+                return False
+            if isinstance(v, Closure):
+                todo.append((free_vars(v.body) - {v.param}, v.env, v.defs))
+    return True
 
 
 # ---------------------------------------------------------------- small-step

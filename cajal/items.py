@@ -21,7 +21,7 @@ from .errors import CajalTypeError, Span
 from .parser import iter_cell
 from .pretty import pretty
 from .syntax import Def, Directive, Item, Term, TermItem, Type, TypeDecl, arrows
-from .types import Typing, has_unknown
+from .types import Goal, Typing, has_unknown
 
 
 @dataclass(frozen=True)
@@ -55,21 +55,35 @@ class Record:
     command: Optional[directives.Command] = None
     argument: Any = None
 
+    def typed_terms(self) -> list[tuple[Term, Typing]]:
+        """Every checked term of the item with its typing (the two sides of `:equiv` too)."""
+        if self.typing is not None:
+            return [(self.term, self.typing)]
+        if isinstance(self.argument, tuple):
+            return [(a.term, a.typing) for a in self.argument if isinstance(a, directives.Checked)]
+        return []
 
-def records(scope: Scope, source: str, first_line: int = 1) -> Iterator[Record]:
+    def holes(self) -> list[Goal]:
+        """The typed holes of its checked terms (LANGUAGE.md section 10): it checks, but only a
+        command that reads typings alone (`:type`) may run with them."""
+        return [goal for _, typing in self.typed_terms() for goal in typing.holes]
+
+
+def records(scope: Scope, source: str, first_line: int = 1, name: Optional[str] = None) -> Iterator[Record]:
     """Check a cell's items one at a time against `scope` and what the items before them add.
-    Lazy: a consumer may apply an item's effects before the next one is checked. Raises the
-    first item's error (CajalError), as running does."""
+    Lazy: a consumer may apply an item's effects before the next one is checked (`scope` is
+    read live: what an effect adds to it, as `:load` does, is seen by the items after). Raises
+    the first item's error (CajalError), as running does. `name`: the file the source is."""
     defs = ChainMap({}, scope.defs)  # the cell's definitions go in front, not into the caller's scope
-    types = set(scope.types)
+    types = _Union(set(), scope.types)
     nat_dim = scope.nat_dim
     defined_here: set[str] = set()
-    for item in iter_cell(source, first_line):
+    for item in iter_cell(source, first_line, name):
         here = Scope(defs, types, nat_dim)
         match item:
-            case TypeDecl(name):
-                types.add(name)
-                yield Record(item, item.span, declares=name)
+            case TypeDecl(declared):
+                types.add(declared)
+                yield Record(item, item.span, declares=declared)
             case Def():
                 typing = check_definition(item, here, defined_here)
                 defs[item.name] = typing.type
@@ -87,6 +101,22 @@ def records(scope: Scope, source: str, first_line: int = 1) -> Iterator[Record]:
                              command=command, argument=argument)
             case _:
                 raise TypeError(f"unknown item {item!r}")
+
+
+class _Union:
+    """The cell's declared types in front of the scope's (read live, never copied)."""
+
+    def __init__(self, local: set[str], outer: Iterable[str]):
+        self.local, self.outer = local, outer
+
+    def add(self, name: str) -> None:
+        self.local.add(name)
+
+    def __contains__(self, name) -> bool:
+        return name in self.local or name in self.outer
+
+    def __iter__(self):
+        return iter(self.local | set(self.outer))
 
 
 def check_definition(item: Def, scope: Scope, defined_here: set[str]) -> Typing:

@@ -2,8 +2,8 @@
 
 This is the one table: the tokenizer (`tokens`), the pretty-printer's Unicode and ASCII
 spellings (`pretty`), `--ascii` output (`to_ascii`), the completer's `\\name` input sequences
-(`assist`), the Pygments lexer (`highlight`) and the JupyterLab grammar (generated from
-`as_json()`) all derive from it, so adding a spelling is one edit here.
+(`assist`), the Pygments lexer (`highlight`), the JupyterLab grammar (generated from
+`as_json()`) and the TextMate grammar (`textmate`) all derive from it, so adding a spelling is one edit here.
 
 A symbol has a canonical name (the token value the parser sees), a Unicode spelling (what the
 printer writes) and an ASCII spelling (what `--ascii` writes and what a keyboard types).
@@ -47,7 +47,7 @@ COMMENT = "--"
 BAD_ARROWS = ("->", "→")
 IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_']*"
 NUMERAL = r"[0-9]+"
-# A typed hole: `?` or `?name` stands for a term still to write (LANGUAGE.md section 9).
+# A typed hole: `?` or `?name` stands for a term still to write (LANGUAGE.md section 10).
 HOLE = "?"
 HOLE_PATTERN = re.escape(HOLE) + f"(?:{IDENTIFIER})?"
 

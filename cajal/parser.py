@@ -38,14 +38,16 @@ _ARG_START = {"tt", "ff", "zero", "iter", "(", "succ"}
 _BLOCK_START = {"λ", "if", "let"}
 
 
-def parse_cell(text: str, first_line: int = 1) -> list[Item]:
-    """Parse a whole cell into its items (definitions, type declarations, directives, terms)."""
-    return list(iter_cell(text, first_line))
+def parse_cell(text: str, first_line: int = 1, name: Optional[str] = None) -> list[Item]:
+    """Parse a whole cell (or a `.cj` file, `name`) into its items (definitions, type
+    declarations, directives, terms)."""
+    return list(iter_cell(text, first_line, name))
 
 
-def iter_cell(text: str, first_line: int = 1):
-    """Parse a cell one item at a time, so that the items before a syntax error still run."""
-    source = Source(text, first_line)
+def iter_cell(text: str, first_line: int = 1, name: Optional[str] = None):
+    """Parse a cell one item at a time, so that the items before a syntax error still run.
+    `name` is the file the text was read from, for the places errors name."""
+    source = Source(text, first_line, name)
     for start, end in line_items(text):
         parser = _Parser(Lexer(source, start, end).tokens(), source)
         yield from parser.cell()

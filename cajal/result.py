@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from .errors import CajalError
+from .lexicon import to_ascii
+from .pretty import pretty
 from .syntax import Arrow, Term, Type
 from .types import Typing
 
@@ -45,45 +47,94 @@ class Result:
         return "\n".join([self.text, *self.notes]) if self.text else "\n".join(self.notes)
 
     def plain(self) -> str:
-        """The complete plain-text display, for terminals: a term's text with its compiled
-        vector (or matrix) below it; any other result's text (a directive's text is its view's)."""
-        text = str(self)
-        if self.kind != "term" or self.compile is None:
-            return text
-        from . import render
-        try:
-            return f"{text}\n{render.tensor_text(self.tensor)}"
-        except CajalError as err:
-            return f"{text}\n(not compiled: {err.message})"
+        """The complete plain-text display, for terminals (see `bundle`)."""
+        return bundle(self, html=False)["text/plain"]
 
     def _repr_pretty_(self, p, cycle):
         p.text(self.plain())
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        """One view per front-end: `text/plain` complete for terminals, and the rich forms
-        (HTML, SVG) the rich view alone, never the plain text again."""
-        bundle = {"text/plain": self.plain()}
-        view = self.rich()
-        if view is not None and hasattr(view, "_repr_mimebundle_"):
-            for mime, data in view._repr_mimebundle_().items():
-                if mime != "text/plain":
-                    bundle[mime] = data
-            if "text/html" in bundle and self.notes:
-                from . import render
-                bundle["text/html"] = render.notes_html(self.notes) + bundle["text/html"]
-        return bundle
+        return bundle(self, html=include is None or "text/html" in include)
 
     def rich(self):
-        """The rich view, made on demand (rendering loads torch)."""
-        if self.view is None and self.kind == "term" and self.compile is not None:
-            from . import render
-            try:
-                self.tensor
-            except CajalError as err:
-                return render.text_view(f"(not compiled: {err.message})", title=self.text)
-            self.view = render.compiled_view(self.compiled, title=self.text)
+        """The rich view of a directive or a definition, made on demand (rendering loads torch)."""
         if self.view is None and self.definition is not None:
             from . import render
             self.view = render.definition_view(self.definition)
         return self.view
 
+
+# What a bare term shows (the magic's `--show`): any of these; `graph` is drawn beside it.
+SHOW_CHOICES = ("type", "value", "tensor", "graph")
+DEFAULT_SHOW = frozenset({"type", "value", "tensor"})
+
+
+def bundle(result: Result, show: frozenset = DEFAULT_SHOW, ascii: bool = False, html: bool = True) -> dict:
+    """The one display of a result, for every front-end: `text/plain` complete on its own (for
+    terminals), and with `html` the rich forms (HTML, SVG) of its view alone, never the plain
+    text again. A term shows its value and/or type and its compiled vector as `show` asks; with
+    `ascii` the text is spelled in ASCII. A failure to compile or render becomes a line of text,
+    never a traceback."""
+    if result.kind == "term":
+        out = _term_bundle(result, show, html)
+    else:
+        out = _view_bundle(result, html)
+    if ascii:
+        out["text/plain"] = to_ascii(out["text/plain"])
+    return out
+
+
+def _head(result: Result, show: frozenset) -> str:
+    """A term's value and/or type, as `show` asks."""
+    if "value" in show and "type" in show:
+        return result.text
+    if "value" in show:
+        return pretty(result.value)
+    if "type" in show:
+        return f"{pretty(result.term) if result.term is not None else ''} : {pretty(result.type)}"
+    return ""
+
+
+def _term_bundle(result: Result, show: frozenset, html: bool) -> dict:
+    head = _head(result, show)
+    plain = "\n".join(filter(None, [head, *result.notes]))
+    if "tensor" not in show or result.compile is None:
+        return {"text/plain": plain or "(nothing shown)"}
+    from . import render
+    try:
+        out = {"text/plain": "\n".join(filter(None, [plain, render.tensor_text(result.tensor)]))}
+        view = render.compiled_view(result.compiled, title=head or None) if html else None
+    except CajalError as err:
+        problem = f"(not compiled: {err.message})"
+        out = {"text/plain": "\n".join(filter(None, [plain, problem]))}
+        view = render.text_view(problem, title=head or None) if html else None
+    except Exception as err:  # a display must never show a traceback of our internals
+        return {"text/plain": "\n".join(filter(None, [plain, f"(could not display: {type(err).__name__}: {err})"]))}
+    if view is not None:
+        out.update(_rich(view, result.notes))
+    return out
+
+
+def _view_bundle(result: Result, html: bool) -> dict:
+    text = str(result)
+    try:
+        view = result.rich()
+        rich = _rich(view, result.notes) if html and view is not None else {}
+        if not text and view is not None:
+            text = view._repr_mimebundle_().get("text/plain", "")
+    except CajalError as err:
+        return {"text/plain": f"{text}\n(cannot display: {err.message})"}
+    except Exception as err:
+        return {"text/plain": f"{text}\n(cannot display: {type(err).__name__}: {err})"}
+    return {"text/plain": text or "(no text)", **rich}
+
+
+def _rich(view, notes: list[str]) -> dict:
+    """The rich forms of a view (its text/plain is the result's own), notes above its HTML."""
+    if not hasattr(view, "_repr_mimebundle_"):
+        return {}
+    rich = {mime: data for mime, data in view._repr_mimebundle_().items() if mime != "text/plain"}
+    if "text/html" in rich and notes:
+        from . import render
+        rich["text/html"] = render.notes_html(notes) + rich["text/html"]
+    return rich

@@ -11,8 +11,8 @@ import functools
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from . import directives, items
-from .errors import CajalError
+from . import directives, files, items
+from .errors import CajalError, echo_number
 from .evaluation import apply, evaluate
 from .pretty import pretty
 from .python_names import python_name
@@ -59,6 +59,11 @@ class Definition:
     def nat_dim(self) -> int:
         """The size of ℕ this definition compiles at: its session's (`:set nat_dim N`)."""
         return self._session.nat_dim
+
+    @property
+    def session(self) -> "Session":
+        """The session it was defined in (whose definitions a program compared with it may use)."""
+        return self._session
 
     @property
     def python_name(self) -> Optional[str]:
@@ -152,6 +157,19 @@ class Definition:
         parameters, so an optimiser can fine-tune them."""
         return self.compiled().module(trainable=trainable)
 
+    def export(self, path, format: str = "onnx", batch: bool = True):
+        """Write the compiled neuron (at the session's nat_dim) as a file that runs without
+        Cajal: "onnx", "torch" (torch.export) or "torchscript" (docs/LANGUAGE.md section 6).
+        To export trained weights, export the trained module: `module.export(path)`."""
+        return self.compiled().export(path, format=format, batch=batch)
+
+    def decompile(self, module=None):
+        """The program nearest to the weights of `module` (this definition's trained
+        `module(trainable=True)`), or to its own compiled weights: see `cajal.decompile`."""
+        from .decompiler import decompile
+        compiled = module if module is not None else self.compiled()
+        return decompile(compiled.tensor, self.type, compiled.nat_dim, name=self.name)
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         from . import render
         return render.definition_view(self)._repr_mimebundle_()
@@ -182,14 +200,15 @@ class Session:
 
     # ------------------------------------------------------------ running cells
 
-    def run(self, source: str, first_line: int = 1) -> list[Result]:
-        """Run a cell: apply the effects of each item the pipeline (`cajal.items`) checked. On
-        an error, raise it (a CajalError) with `.results` holding what the items before it
+    def run(self, source: str, first_line: int = 1, name: Optional[str] = None) -> list[Result]:
+        """Run a cell (or the text of a `.cj` file called `name`, which errors then name): apply
+        the effects of each item the pipeline (`cajal.items`) checked. On an error, raise it (a
+        CajalError) with `.results` holding what the items before it
         produced; their definitions stay."""
         results: list[Result] = []
         try:
-            for record in items.records(self.scope(), source, first_line):
-                results.append(self._apply(record))
+            for record in items.records(self.scope(), source, first_line, name):
+                results.append(self._run_item(record))
         except (CajalError, KeyboardInterrupt) as err:  # an interrupt ends the cell, keeping what it made
             err.results = results
             raise
@@ -206,9 +225,9 @@ class Session:
         the size of ℕ."""
         return items.Scope(self.def_types(), self.types, self.nat_dim)
 
-    def _apply(self, record: items.Record) -> Result:
-        if record.typing is not None and record.typing.holes and not (record.command and record.command.holes):
-            raise record.typing.holes[0].error()  # it checks, but cannot run (`:type` may look at it)
+    def _run_item(self, record: items.Record) -> Result:
+        if not (record.command and record.command.holes) and record.holes():
+            raise record.holes()[0].error()  # it checks, but cannot run (`:type` may look at it)
         match record.item:
             case TypeDecl(name):
                 known = name in self.types
@@ -240,9 +259,15 @@ class Session:
         if not abstract_names(typing.type):
             result.compile = lambda: self.compile(typing)
         if typing.type == NAT and value >= self.nat_dim:
-            result.notes.append(f"note: {value} is beyond ℕ's size (nat_dim {self.nat_dim} holds 0…{self.nat_dim - 1}), "
-                                f"so its compiled vector is all zeros; `:set nat_dim {value + 1}` holds it")
+            result.notes.append(f"note: {echo_number(value)} is beyond ℕ's size (nat_dim {self.nat_dim} holds "
+                                f"0…{self.nat_dim - 1}), so its compiled vector is all zeros; "
+                                f"`:set nat_dim {echo_number(value + 1)}` holds it")
         return result
+
+    def load(self, path) -> list[Result]:
+        """Run a `.cj` file in this session, as a cell: its definitions join the session's,
+        and its errors name the file, line and column (`cajal.load`, `:load`)."""
+        return self.run(files.read(path), name=str(path))
 
     # ------------------------------------------------------------ helpers for directives and front-ends
 

@@ -80,7 +80,7 @@ class Abstract(_PrintsAsCajal):
 @dataclass(frozen=True)
 class Unknown(_PrintsAsCajal):
     """A type the checker could not determine: the type of a hole that nothing around it fixes
-    (LANGUAGE.md section 9). It prints as τ₁, τ₂, … and only ever appears in what the checker
+    (LANGUAGE.md section 10). It prints as τ₁, τ₂, … and only ever appears in what the checker
     reports about a term with holes, which never runs."""
 
     number: int
@@ -108,10 +108,10 @@ def arrows(*types: Type) -> Type:
     return result
 
 
-@functools.lru_cache(maxsize=4096)
 def abstract_names(t: Type) -> frozenset[str]:
     """The abstract types a type mentions (a type is finite-dimensional iff there are none).
-    Cached: linking asks this of the same few types on every call of a compiled program."""
+    Not cached: types are small, and `torch.compile` traces through this function (it warns
+    about an `lru_cache` in a compiled program's call)."""
     match t:
         case Arrow(dom, cod):
             return abstract_names(dom) | abstract_names(cod)

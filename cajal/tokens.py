@@ -14,7 +14,7 @@ from bisect import bisect_right
 from typing import Optional
 
 from . import lexicon
-from .errors import CajalSyntaxError, Source, Span
+from .errors import CajalSyntaxError, Source, Span, echo
 
 KEYWORDS = lexicon.RESERVED  # the words no identifier may be
 BOM = "\ufeff"  # a byte-order mark at the start of a cell is skipped
@@ -103,7 +103,7 @@ class Token:
             return "the end of the item" if self.value == "item" else "the end of the input"
         if self.kind == "SEP":
             return "the end of the item"
-        return f"`{self.span_text()}`"
+        return f"`{echo(self.span_text())}`"
 
     def span_text(self) -> str:
         return self.value if self.kind != "DIRECTIVE" else ":" + self.value
@@ -189,7 +189,7 @@ class Lexer:
                 item_start = True
             if kind == "bad_arrow":
                 raise CajalSyntaxError(
-                    f"`{text}` is not a Cajal arrow", self.span(pos, m.end()),
+                    f"`{echo(text)}` is not a Cajal arrow", self.span(pos, m.end()),
                     hint="write `-o` (or `⊸`): every function in Cajal is linear")
             if layout and item_start and text == ":":
                 directive = self._directive(pos)

@@ -6,7 +6,7 @@ of the parts are disjoint, and the `if` rule is checking that both branches use 
 The result records what later stages need: every sub-term's type and context (for derivation
 trees), and which variables an `iter` step captures (Δ₃), which makes a map non-linear in them.
 
-Typed holes (`?name`, LANGUAGE.md section 9): a hole synthesises a fresh unknown type, which
+Typed holes (`?name`, LANGUAGE.md section 10): a hole synthesises a fresh unknown type, which
 unification with what its place expects fixes (the argument of a known function, a sibling
 branch, the declared result of a definition, …), and it may use any linear variable still
 available, so a variable that only a hole could use is not reported unused. Each hole's type
@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Optional, Union
 
-from .errors import CajalError, CajalTypeError, Span
+from .errors import CajalError, CajalTypeError, Span, echo
 from .pretty import pretty
 from .syntax import (
     BOOL,
@@ -307,7 +307,7 @@ class _Checker:
                     return env[name][0], {name: span}
                 if name in self.defs:
                     return self.defs[name], {}
-                raise CajalTypeError(f"unbound variable `{name}`", span, hint=self._unbound_hint(name, env))
+                raise CajalTypeError(f"unbound variable `{echo(name)}`", span, hint=self._unbound_hint(name, env))
             case Hole():
                 self.holes += 1
                 return self.fresh(), {}
@@ -448,8 +448,8 @@ class _Checker:
                 self.require_known(dom)
                 self.require_known(cod)
             case Abstract(name, span) if name not in self.known:
-                raise CajalTypeError(f"unknown type `{name}`", span,
-                                     hint=f"declare it first with `type {name}`, or use 𝟚 or ℕ")
+                raise CajalTypeError(f"unknown type `{echo(name)}`", span,
+                                     hint=f"declare it first with `type {echo(name)}`, or use 𝟚 or ℕ")
 
     def _unbound_hint(self, name: str, env) -> str:
         import difflib
@@ -457,4 +457,4 @@ class _Checker:
         close = difflib.get_close_matches(name, candidates, n=1)
         if close:
             return f"did you mean `{close[0]}`?"
-        return f"bind `{name}` with λ or `let`, or define it with `def {name} = …` first"
+        return f"bind `{echo(name)}` with λ or `let`, or define it with `def {echo(name)} = …` first"

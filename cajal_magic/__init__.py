@@ -12,26 +12,21 @@ Each `def` becomes a Python name (a `cajal.Definition`, callable on tensors); se
 
 from __future__ import annotations
 
-from .magic import (
-    CajalInternalError,
-    CajalInterrupt,
-    CajalMagics,
-    CajalValue,
-    get_session,
-    reset_session,
-    run_cajal,
-)
+from .errors import CajalInternalError, CajalInterrupt
+from .magic import CajalMagics, Options, get_session, reset_session, run_cajal
+from .value import CajalValue
 
 __all__ = [
-    "CajalInternalError", "CajalInterrupt", "CajalMagics", "CajalValue", "get_session", "reset_session",
+    "CajalInternalError", "CajalInterrupt", "CajalMagics", "CajalValue", "Options", "get_session", "reset_session",
     "run_cajal", "load_ipython_extension", "unload_ipython_extension",
 ]
 
 
 def load_ipython_extension(ipython) -> None:
-    """Register `%%cajal` / `%cajal` with the shell's Cajal session (one per shell; a
+    """Register `%%cajal` / `%cajal`, which run in the shell's Cajal session (one per shell; a
     `%reload_ext` keeps it, so definitions survive)."""
-    ipython.register_magics(CajalMagics(ipython, get_session(ipython)))
+    get_session(ipython)
+    ipython.register_magics(CajalMagics(ipython))
     from .completion import register_completer
     register_completer(ipython)
     from cajal import cells

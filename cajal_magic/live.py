@@ -2,8 +2,10 @@
 
 The JupyterLab extension opens a comm to the target `cajal.check` and sends
 `{"seq": n, "code": cell}` a moment after typing stops; the kernel answers on the same comm with
-`{"seq": n, "diagnostics": […], "names": […]}` (see `cajal.diagnostics.as_message`), or with
-`"skipped"` saying why it did not check. Answering is a pure check: nothing runs, nothing is
+`{"seq": n, "kind": "cajal", "diagnostics": […], "names": […]}` (see
+`cajal.diagnostics.as_message`), or with `"skipped"` saying why it did not check. `kind` is the
+cell's as `cajal.cells.classify` says (`cajal`, `python` or `ipython`): the editor highlights
+the cell in that language, so the header rule has one owner. Answering is a pure check: nothing runs, nothing is
 printed, and the execution count, history and definitions stay as they were. The magic
 registers the target for `%%cajal` cells; the Cajal kernel registers it again for its own cells.
 """
@@ -42,7 +44,7 @@ def check(shell, code, notebook: str) -> dict:
         return {"skipped": f"the cell is longer than {MAX_CHARS} characters"}
     cell = cells.classify(code, notebook=notebook)
     if cell.kind != cells.CAJAL:
-        return {"skipped": "not a Cajal cell"}
+        return {"kind": cell.kind, "skipped": "not a Cajal cell"}
     from cajal import diagnostics
 
     from . import get_session
@@ -50,4 +52,4 @@ def check(shell, code, notebook: str) -> dict:
         report = diagnostics.check_cell(get_session(shell), code[cell.body:], cell.first_line)
         return diagnostics.as_message(report, code, cell.body, cell.first_line)
     except Exception as err:  # noqa: BLE001 (a bug in the checker must not reach the notebook)
-        return {"skipped": f"internal error while checking: {type(err).__name__}"}
+        return {"kind": cell.kind, "skipped": f"internal error while checking: {type(err).__name__}"}

@@ -1,4 +1,4 @@
-"""Shared test configuration: hermetic homes and hypothesis profiles.
+"""Shared test configuration: hermetic homes, hypothesis profiles and test tiers.
 
 Every test module runs with a fresh, empty IPython and Jupyter home (IPYTHONDIR and the
 JUPYTER_*_DIR variables), so kernels, shells and servers the tests start never read the
@@ -9,6 +9,10 @@ prefix and found through JUPYTER_PATH; the package's own ones (sys.prefix) stay 
 `ci` (loaded when the environment variable CI is set) runs 500 examples per property (the
 fuzz tests scale this up); `default` runs 100, for a quick local run. HYPOTHESIS_PROFILE
 overrides the choice. Deadlines are off: timings on shared machines are noisy.
+
+Tiers (docs/TESTING.md): every test is `unit`, `integration` or `browser`, by its module
+(INTEGRATION, tests/browser/); `slow` marks whole modules (SLOW) or single tests
+(`@pytest.mark.slow`). `pytest -m "not slow"` is the quick loop; plain `pytest` runs all.
 """
 
 import os
@@ -36,6 +40,32 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
+
+# Modules that start kernels, IPython shells, servers, notebooks or other processes.
+INTEGRATION = {
+    "test_display", "test_first_command", "test_kernel", "test_kernel_protocol", "test_labextension",
+    "test_live_check", "test_magic", "test_nbconvert", "test_notebook_pictures", "test_notebooks",
+    "test_notebooks_experiments", "test_packaging", "test_soak",
+}
+# Modules slow as a whole (each test starts a notebook, a server or a long stream).
+SLOW = {
+    "test_first_command", "test_kernel_protocol", "test_nbconvert", "test_notebook_pictures", "test_notebooks",
+    "test_notebooks_experiments", "test_soak",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test with its tier, from its module (see the module docstring)."""
+    for item in items:
+        module = item.path.stem
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+            continue
+        item.add_marker(pytest.mark.integration if module in INTEGRATION else pytest.mark.unit)
+        if module in SLOW:
+            item.add_marker(pytest.mark.slow)
+
 
 _HOMES = ("IPYTHONDIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR")
 

@@ -25,7 +25,7 @@ API (import with `from strategies import ...` inside tests/):
     holed_terms(ctx=None, max_depth=3)      -> strategy of (holed, type, ctx, original, target):
                                                a typed term `original` whose sub-term `target`
                                                (one of its nodes) is replaced in `holed` by the
-                                               typed hole `?h` (LANGUAGE.md section 9)
+                                               typed hole `?h` (LANGUAGE.md section 10)
     replace_subterm(term, target, by)       -> term with its node `target` replaced by `by`
 """
 

@@ -1,5 +1,6 @@
-"""The module graph of `cajal` as docs/ARCHITECTURE.md draws it: no import cycles (imports
-inside functions count), and every import points down the diagram's layers."""
+"""The module graph of `cajal` and of the experiments package built on it (`cajal_experiments`)
+as docs/ARCHITECTURE.md draws it: no import cycles (imports inside functions count), and every
+import points down the diagram's layers (so `cajal` never imports the experiments)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE = ROOT / "cajal"
+PACKAGES = (ROOT / "cajal", ROOT / "cajal_experiments")
 ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
 
 
@@ -22,11 +23,11 @@ def _module_name(path: Path) -> str:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """Each `cajal` module → the `cajal` modules it imports, anywhere in its text (at the top,
+    """Each module of `PACKAGES` → the modules of `PACKAGES` it imports, anywhere in its text (at the top,
     inside a function, or under `if TYPE_CHECKING`). `from . import x` counts as importing the
     module `x` when there is one; importing a submodule does not count as importing its
     package."""
-    files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    files = {_module_name(p): p for package in PACKAGES for p in package.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in files.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -85,13 +86,15 @@ def layers(graph: dict[str, set[str]]) -> list[set[str]]:
 
 def documented_layers() -> list[list[str]]:
     """The layers of the diagram in ARCHITECTURE.md: the fenced block after "## Module graph",
-    one line per layer, top first: `name: module module …` (module names without `cajal.`)."""
+    one line per layer, top first: `name: module module …` (module names without `cajal.`;
+    the experiments' modules by their full names, `cajal_experiments…`)."""
     text = ARCHITECTURE.read_text(encoding="utf-8")
     block = re.search(r"## Module graph.*?```text\n(.*?)```", text, re.S).group(1)
     rows = []
     for line in block.splitlines():
         if ":" in line and not line.lstrip().startswith(("│", "▼", "↓")):
-            rows.append(["cajal" if m == "cajal" else f"cajal.{m}" for m in line.split(":", 1)[1].split()])
+            rows.append([m if m == "cajal" or m.startswith("cajal_experiments") else f"cajal.{m}"
+                         for m in line.split(":", 1)[1].split()])
     return rows
 
 
@@ -109,18 +112,20 @@ def test_the_architecture_diagram_is_the_module_graph():
     assert upward == [], "imports that point up the diagram"
 
 
-# Where a source string may become syntax: the public API (the package, and the faces of the
-# compiler and renderer packages and the stepper widget, which take terms and types as their
-# sources), and the modules that read cells (the item pipeline and its consumers). Every other
-# module is a stage and takes syntax. `cajal.encoding` still parses type sources: its public
-# functions are called with them (tests/test_compile.py::test_encode_decode_and_basis_names).
-READS_SOURCE = {"cajal", "cajal.compiler", "cajal.render", "cajal.widgets", "cajal.items", "cajal.directives",
-                "cajal.session", "cajal.diagnostics", "cajal.assist", "cajal.encoding"}
+# Where a source string may become syntax: the public API (the package, the faces of the
+# compiler and renderer packages, the stepper widget, `cajal.equivalent` and `cajal.decompile`,
+# which take terms and types as their sources), and the modules that read cells (the item
+# pipeline and its consumers, the formatter). Every other module is a stage and takes syntax.
+# `cajal.encoding` still parses type sources: its public functions are called with them
+# (tests/test_compile.py::test_encode_decode_and_basis_names).
+READS_SOURCE = {"cajal", "cajal.compiler", "cajal.render", "cajal.widgets", "cajal.equivalence", "cajal.decompiler",
+                "cajal.items", "cajal.directives", "cajal.session", "cajal.diagnostics", "cajal.assist",
+                "cajal.formatter", "cajal.encoding"}
 
 
 def test_stages_take_syntax_and_only_the_public_api_parses():
     graph = import_graph()
-    parsing = {m for m, targets in graph.items() if "cajal.parser" in targets}
+    parsing = {m for m, targets in graph.items() if "cajal.parser" in targets and (m + ".").startswith("cajal.")}
     assert parsing - READS_SOURCE == set(), "stage modules that import the parser"
     stages = {"cajal.types", "cajal.evaluation", "cajal.compiler.link", "cajal.compiler.program",
               "cajal.render.graph", "cajal.render.common", "cajal.render.trace", "cajal.render.derivation"}
@@ -171,3 +176,10 @@ def test_the_live_check_runs_the_checker_once_per_item(monkeypatch):
     report = diagnostics.check_cell(Session(), "def not (x : 𝟚) : 𝟚 = if x then ff else tt\n:graph λx:𝟚. not (not x)\n"
                                                "type A\n:help iter\nnot tt")
     assert report.diagnostics == () and len(calls) == 3
+
+
+def test_cajal_never_imports_the_experiments():
+    graph = import_graph()
+    assert not [(m, n) for m, targets in graph.items() if not m.startswith("cajal_experiments")
+                for n in targets if n.startswith("cajal_experiments")]
+    assert any("cajal" in targets for m, targets in graph.items() if m.startswith("cajal_experiments"))

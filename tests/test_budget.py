@@ -62,11 +62,13 @@ def _capped(nat_dim: int, headroom_mb: int) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_a_large_compile_fits_in_little_more_than_its_output():
     # nat_dim 60: a 3600 × 3600 matrix, 49 MiB; made in place within 80 MiB of headroom
     assert "done (3600, 3600)" in _capped(60, 80)
 
 
+@pytest.mark.slow
 def test_a_compile_above_the_memory_cap_is_refused_cleanly():
     out = _capped(60, 20)  # 20 MiB of headroom for 49 MiB: the allocation fails
     assert "refused: the machine ran out of memory while" in out
@@ -79,6 +81,7 @@ SHOWN = CAPPED.replace(
     '    print("done", view._repr_mimebundle_()["text/plain"])')
 
 
+@pytest.mark.slow
 def test_a_large_matrix_is_drawn_without_copying_it():
     # The 49 MiB matrix and its summary (block means read tile by tile) within 120 MiB: a
     # float64 copy of the matrix alone would need 99 MiB more.

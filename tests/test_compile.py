@@ -4,7 +4,6 @@ theorem and multilinearity as properties, the size guard, numerals, encodings.""
 from __future__ import annotations
 
 import signal
-import time
 
 import pytest
 import torch
@@ -125,11 +124,10 @@ def test_type_errors_come_from_the_checker():
 # ---------------------------------------------------------------- the size guard
 
 
-def test_size_guard_refuses_in_milliseconds_naming_type_and_size():
-    t0 = time.perf_counter()
+def test_size_guard_refuses_before_allocating_naming_type_and_size():
+    """(How fast it refuses: benchmarks/bench_guards.py.)"""
     with pytest.raises(CajalError) as err:
         compile(parse_term("λf:(((ℕ ⊸ ℕ) ⊸ ℕ) ⊸ ℕ) ⊸ ℕ. f"))  # a 10⁵ × 10⁵ matrix
-    assert time.perf_counter() - t0 < 0.5
     msg = str(err.value)
     assert "10,000,000,000 entries" in msg and "GiB" in msg and "⊸" in msg and "size_limit" in msg
 
@@ -179,10 +177,9 @@ def _nested(depth: int) -> str:
     return f"λn:ℕ. iter{{zero | y1 ↪ {inner}}}(n)"
 
 
-def test_deeply_nested_iters_compile_fast_and_exactly():
-    t0 = time.perf_counter()
+def test_deeply_nested_iters_compile_exactly():
+    """(In time polynomial in the depth: benchmarks/bench_guards.py.)"""
     m = compile(parse_term(_nested(16))).matrix  # 9^16 step runs if each iter ran inside its parent
-    assert time.perf_counter() - t0 < 5
     assert torch.equal(m, torch.eye(10))  # each outer step adds exactly 1: n ↦ n
 
 
@@ -192,9 +189,7 @@ def test_function_states_that_call_the_previous_state_twice_do_not_nest():
     state is its matrix instead, exact on one-hot inputs."""
     src = ("λn:ℕ. iter{λb:𝟚. b | f ↪ λc:𝟚. iter{tt | d ↪ if d then (if c then f ff else f tt) "
            "else (if c then f tt else f ff)}(2)}(n)")
-    t0 = time.perf_counter()
-    m = compile(parse_term(src)).matrix.reshape(2, 2, 10)  # (result, argument, count)
-    assert time.perf_counter() - t0 < 5
+    m = compile(parse_term(src)).matrix.reshape(2, 2, 10)  # (result, argument, count); timed: benchmarks/bench_guards.py
     for k in range(10):
         for j, arg in enumerate(["tt", "ff"]):
             expected = cajal.evaluate(parse_term(f"({src}) {k} {arg}"))
@@ -243,6 +238,7 @@ def _within(seconds: int, check, *args):
         signal.signal(signal.SIGALRM, old)
 
 
+@pytest.mark.slow
 @settings(FAST, max_examples=500)
 @given(_open_cases())
 def test_correctness_open_terms_linked_with_values(case):
@@ -281,6 +277,7 @@ def _soft(ty, n, gen):
     return torch.rand(dim(ty, n), generator=gen).softmax(0)
 
 
+@pytest.mark.slow
 @settings(FAST, max_examples=200)
 @given(typed_terms(), st.integers(0, 2**31 - 1))
 def test_multilinear_in_every_input_not_captured_by_an_iter_step(case, seed):
@@ -416,6 +413,7 @@ def test_encode_decode_and_basis_names():
         basis_names("Image ⊸ 𝟚")
 
 
+@pytest.mark.slow
 @settings(FAST, max_examples=150)
 @given(typed_terms(), st.integers(0, 2**31 - 1))
 def test_gradients_exist_and_are_finite_for_every_linked_input(case, seed):

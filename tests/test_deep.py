@@ -55,6 +55,7 @@ def test_numeral_of_ten_thousand_digits():
     assert pretty(evaluate(parse_term("succ " + digits))) == "1" + "0" * 10000
 
 
+@pytest.mark.slow
 def test_iter_count_ten_thousand():
     through_everything("iter{0 | y ↪ succ y}(10000)", "ℕ", 10000)
     through_everything("iter{tt | y ↪ if y then ff else tt}(10000)", "𝟚", True)
@@ -93,6 +94,7 @@ def test_nested_if_in_branches():
     through_everything("if ff then 0 else " * DEPTH + "5", "ℕ", 5)
 
 
+@pytest.mark.slow
 def test_nested_lambdas_applied_to_many_arguments():
     """λx1. … λx500. x1 + … + x500 (each added by an iter), applied to 500 arguments."""
     params = "".join(f"λx{i}:ℕ. " for i in range(DEPTH))
@@ -111,6 +113,7 @@ def test_nested_succ_of_a_variable():
     assert pretty(term).count("succ") == DEPTH
 
 
+@pytest.mark.slow
 def test_nested_applications():
     src = "(λx:ℕ. succ x) (" * DEPTH + "0" + ")" * DEPTH
     through_everything(src, "ℕ", DEPTH)
@@ -123,6 +126,7 @@ def test_nested_lets():
     through_everything(src, "ℕ", DEPTH)
 
 
+@pytest.mark.slow
 def test_nested_iters():
     src = "iter{" * DEPTH + "tt" + " | y ↪ y}(1)" * DEPTH
     through_everything(src, "𝟚", True)

@@ -13,7 +13,8 @@ from cajal.errors import CajalError, CajalSyntaxError
 from cajal.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTION_8 = ["type", "eval", "trace", "derive", "compile", "matrix", "graph", "set", "defs", "help", "step"]
+SECTION_8 = ["type", "eval", "trace", "derive", "compile", "matrix", "graph", "set", "defs", "load", "help", "step",
+             "equiv", "decompile"]
 
 
 def test_every_directive_has_usage_help_and_a_handler():
@@ -83,7 +84,9 @@ def test_every_topic_example_runs_as_it_says(topic):
 
 
 @pytest.mark.parametrize("cmd", directives.COMMANDS, ids=lambda c: c.word)
-def test_every_directive_example_runs(cmd):
+def test_every_directive_example_runs(cmd, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lib.cj").write_text("def not (x : 𝟚) : 𝟚 = if x then ff else tt\n", encoding="utf-8")  # for :load
     session = Session()
     for line in cmd.example.split("\n") if cmd.example else []:
         code, _, expected = line.partition("     -- ")

@@ -50,7 +50,7 @@ def test_a_function_term_shows_its_matrix_in_plain_text():
 
 
 @pytest.mark.parametrize("directive", [":matrix parity", ":derive not tt", ":trace not (not tt)",
-                                       ":graph parity"])
+                                       ":graph parity", ":equiv not ≡ λx:𝟚. x", ":decompile parity"])
 def test_a_directive_shows_its_view_alone(directive):
     (result,) = results(directive)
     bundle = result._repr_mimebundle_()

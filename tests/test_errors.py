@@ -292,3 +292,36 @@ def test_snippet_without_source_is_empty():
 def test_ipython_traceback_is_the_message():
     err = error("tt tt")
     assert err._render_traceback_() == str(err).split("\n")
+
+
+# ---------------------------------------------------------------- echoed user text
+
+
+@pytest.mark.parametrize("source, message", [
+    (":help " + "word " * 1600, "no help on `word word word word word word word word…`"),
+    (":" + "x" * 8000, "unknown directive `:" + "x" * 39 + "…`"),
+    (":set nat_dim " + "9x" * 4000, "`" + "9x" * 19 + "9…` is not a positive whole number"),
+    (":graph --" + "u" * 8000 + " tt", "unknown option `--" + "u" * 37 + "…` for `:graph`"),
+    ("v" * 8000, "unbound variable `" + "v" * 39 + "…`"),
+    ("λx:" + "T" * 8000 + ". x", "unknown type `" + "T" * 39 + "…`"),
+])
+def test_user_text_in_an_error_is_cut_to_one_short_line(source, message):
+    """8 KB of typed text is echoed as its first 40 characters and `…`: the message is one line,
+    and the whole error (message, windowed source line, carets, hint) stays short."""
+    from cajal.session import Session
+    with pytest.raises(CajalError) as err:
+        Session().run(source)
+    assert err.value.message == message
+    assert len(str(err.value)) < 1000
+
+
+@pytest.mark.parametrize("text, cut", [
+    ("short", "short"),
+    ("x" * 40, "x" * 40),
+    ("x" * 41, "x" * 39 + "…"),
+    ("first line\nsecond line", "first line…"),
+    ("  padded  ", "padded"),
+])
+def test_echo_keeps_short_text_and_cuts_long_or_multiline_text(text, cut):
+    from cajal.errors import echo
+    assert echo(text) == cut

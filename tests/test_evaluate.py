@@ -1,7 +1,7 @@
 """Evaluation (LANGUAGE.md section 4): the big-step evaluator and the small-step reducer."""
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import closed_terms, typed_terms, value_has_type, values
 
@@ -202,3 +202,87 @@ def test_shadowing(src, value):
     assert typecheck(term) == NAT
     assert evaluate(term) == value
     assert steps(term)[-1].term == value_term(value)
+
+
+# ---------------------------------------------------------------- large counts (jumped over)
+
+from cajal.evaluation import PLAIN_STEPS, STEP_BUDGET  # noqa: E402
+from cajal.syntax import Iter, Nat  # noqa: E402
+
+HUGE = int("3" * 150)
+
+
+def iterate_plainly(base_value, step, n):
+    """The state after n steps, one evaluation of the step per step (no jump)."""
+    v = base_value
+    for _ in range(n):
+        v = evaluate(step, {"y": v})
+        assume(v.bit_length() < 4096 if isinstance(v, int) else True)
+    return v
+
+
+@given(st.sampled_from([BOOL, NAT]).flatmap(lambda ty: st.tuples(
+    closed_terms(ty, max_depth=3), typed_terms(ty, {"y": ty}, max_depth=4))),
+    st.integers(PLAIN_STEPS + 1, 4 * PLAIN_STEPS))
+def test_a_jumped_iteration_equals_stepping_through_it(example, n):
+    """Cycle detection on 𝟚/ℕ states, and the jump of a ℕ step that only adds, agree with
+    applying the step n times."""
+    (base, _), (step, _, _) = example
+    expected = iterate_plainly(evaluate(base), step, n)
+    assert evaluate(Iter(base, "y", step, Nat(n))) == expected
+
+
+@given(st.integers(0, 9), st.integers(0, 9), st.integers(0, 9), st.integers(PLAIN_STEPS + 1, 5_000))
+def test_a_natural_state_that_falls_into_a_cycle_is_jumped_exactly(start, a, b, n):
+    """A ℕ step that inspects its state (it counts with it), so only the cycle gives the jump:
+    y ↦ a if y is even, else b."""
+    assume(a != b)  # otherwise the step is a constant, which the jump over a constant step covers
+    step = parse_term(f"if iter{{tt | e ↪ if e then ff else tt}}(y) then {a} else {b}")
+    assert evaluate(Iter(Nat(start), "y", step, Nat(n))) == iterate_plainly(start, step, n)
+
+
+@pytest.mark.parametrize("source, value", [
+    (f"iter{{tt | y ↪ if y then ff else tt}}({HUGE})", False),  # 𝟚: a cycle of length 2
+    (f"iter{{2 | y ↪ succ y}}({HUGE})", HUGE + 2),  # ℕ: the step only adds 1
+    (f"iter{{0 | y ↪ succ (succ y)}}({HUGE})", 2 * HUGE),
+    (f"iter{{7 | y ↪ iter{{0 | z ↪ succ z}}(y)}}({HUGE})", 7),  # an identity through a nested iter
+    (f"iter{{5 | y ↪ iter{{3 | z ↪ z}}(y)}}({HUGE})", 3),  # a constant step
+    (f"(λn:ℕ. iter{{tt | y ↪ if y then ff else tt}}(n)) {HUGE}", False),
+])
+def test_a_150_digit_count_is_jumped_over(source, value):
+    assert evaluate(parse_term(source)) == value
+
+
+def test_parity_and_add_of_a_150_digit_numeral_through_a_session():
+    """Typing, evaluating and showing (its compiled vector is refused: the numeral does not fit
+    in ℕ) all answer at once; the message names the numeral in short."""
+    from cajal.session import Session
+    s = Session()
+    s.run("def not (x : 𝟚) : 𝟚 = if x then ff else tt\n"
+          "def parity (n : ℕ) : 𝟚 = iter{tt | y ↪ not y}(n)\n"
+          "def add (m : ℕ) (n : ℕ) : ℕ = iter{m | acc ↪ succ acc}(n)")
+    [parity] = s.run(f"parity {HUGE}")
+    assert parity.value is False
+    assert parity.plain() == ("ff : 𝟚\n(not compiled: the numeral 3333…3 (a 150-digit number) does not fit in ℕ "
+                              "with nat_dim = 10 (naturals 0…9))")
+    [added] = s.run(f"add 2 {HUGE}")
+    assert added.value == HUGE + 2
+    assert added.notes == ["note: 3333…5 (a 150-digit number) is beyond ℕ's size (nat_dim 10 holds 0…9), so its "
+                           "compiled vector is all zeros; `:set nat_dim 3333…6 (a 150-digit number)` holds it"]
+    assert "text/html" in added._repr_mimebundle_()
+    [traced] = s.run(f":trace parity {HUGE}")  # the small-step trace is bounded: it stops, and says so
+    assert traced.view is not None
+
+
+def test_a_count_too_large_for_a_function_state_is_refused_with_what_to_do():
+    with pytest.raises(CajalError) as err:
+        evaluate(parse_term(f"iter{{(λx:ℕ. x) | f ↪ f}}({HUGE})"))
+    message = str(err.value)
+    assert "3333…3 (a 150-digit number) steps" in message and f"{STEP_BUDGET:,}" in message
+    assert "hint: use a smaller count" in message
+    assert message.count("\n") == 3  # the message, the source line, the caret line, the hint
+
+
+def test_a_count_within_the_budget_still_steps_a_function_state():
+    assert evaluate(parse_term("iter{(λx:ℕ. x) | f ↪ λx:ℕ. succ (f x)}(300)")).env is not None
+    assert evaluate(parse_term("(iter{(λx:ℕ. x) | f ↪ λx:ℕ. succ (f x)}(300)) 1")) == 301

@@ -1,4 +1,4 @@
-"""The experiments' importable pieces (notebooks/experiments): data and targets, models, the
+"""The experiments' importable pieces of the tuned setting (cajal_experiments): data and targets, models, the
 statistics, the sweep and its report, device selection, and every family: its programs
 type-check (or are rejected, where the original is not linear), compile, compute the task
 exactly when linked with the true inputs, and train with finite gradients."""
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +15,8 @@ import sklearn  # noqa: F401  (a test dependency the notebooks need)
 import torch
 import torch.nn.functional as F  # noqa: E402
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-sys.path.insert(0, str(NOTEBOOKS))
-
-from experiments import (  # noqa: E402
+import cajal  # noqa: E402
+from cajal_experiments import (  # noqa: E402
     data,
     device,
     families,
@@ -30,9 +27,9 @@ from experiments import (  # noqa: E402
     stats,
     train,
 )
-from experiments.families.common import true_bools  # noqa: E402
+from cajal_experiments.families.common import true_bools  # noqa: E402
 
-import cajal  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 torch.set_num_threads(1)
 
@@ -317,12 +314,11 @@ def test_sweep_is_paired_and_reported(digits, tmp_path):
         runs.Settings(seeds=1, steps=10, eval_every=3, sizes=(5,), sweep_steps=4)
 
 
-def test_readme_holds_the_committed_summary_table():
-    rows = report.load_rows(NOTEBOOKS / "results")
-    assert [r.family for r in rows] == list(report.ORDER), "run notebooks 04–08 in full mode"
+def test_experiments_doc_holds_the_tuned_settings_last_full_run():
+    rows = report.load_rows(ROOT / "results" / "tuned")
+    assert [r.family for r in rows] == list(report.ORDER)
     assert not any(r.quick for r in rows)
-    readme = (NOTEBOOKS.parent / "README.md").read_text()
-    assert report.markdown(rows) in readme
+    assert report.markdown(rows) in (ROOT / "docs" / "EXPERIMENTS.md").read_text()
 
 
 # ------------------------------------------------------------------ the families

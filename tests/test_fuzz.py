@@ -113,6 +113,7 @@ def test_random_text(text):
     run_core(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES)
 @given(st.text(max_size=60))
 def test_arbitrary_unicode(text):
@@ -146,6 +147,7 @@ def mutated_sources(draw):
     return "".join(tokens)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES)
 @given(mutated_sources())
 def test_mutated_programs(text):

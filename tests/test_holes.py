@@ -1,4 +1,4 @@
-"""Typed holes (LANGUAGE.md section 9): `?` and `?name` check with a type and a context, show as
+"""Typed holes (LANGUAGE.md section 10): `?` and `?name` check with a type and a context, show as
 information in the editor, offer completions, and refuse to run, naming themselves."""
 
 from __future__ import annotations
@@ -64,6 +64,12 @@ def test_pygments_marks_holes_without_errors():
     tokens = [(t, v) for t, v in CajalLexer().get_tokens("λx:𝟚. not ?h ?")]
     assert (Name.Variable.Magic, "?h") in tokens and (Name.Variable.Magic, "?") in tokens
     assert not [v for t, v in tokens if t in Error]
+
+
+def test_the_textmate_grammar_marks_holes():
+    from test_textmate import scopes
+    assert scopes("not ?h ?") == [("not", "variable.other.cajal"), ("?h", "variable.other.hole.cajal"),
+                                  ("?", "variable.other.hole.cajal")]
 
 
 # ---------------------------------------------------------------------------- types and contexts

@@ -60,6 +60,7 @@ def test_dependencies_are_locked():
     assert lock["packages"][""]["devDependencies"] == package["devDependencies"]
 
 
+@pytest.mark.slow
 def test_wheel_ships_the_built_extension(tmp_path):
     if not (BUILT / "package.json").is_file():
         # .ci/setup builds it (CI always does); a fresh worktree has no build yet

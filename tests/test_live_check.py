@@ -234,12 +234,28 @@ def test_kernel_check_survives_garbage_and_huge_cells(cajal_kernel):
 
 
 def test_kernel_check_waits_while_a_cell_runs(cajal_kernel):
-    running = cajal_kernel.kc.execute("%%python\nimport time\ntime.sleep(1.5)")
-    started = time.monotonic()
-    reply, _ = cajal_kernel.check("def f (x : 𝟚) : 𝟚 = tt")
-    assert time.monotonic() - started > 1.0  # answered after the cell, not in the middle of it
+    """The check is answered after the running cell has finished, not in the middle of it: the
+    order of the kernel's own messages shows it (the cell's idle comes before the reply)."""
+    kc = cajal_kernel.kc
+    running = kc.execute("%%python\nimport time\ntime.sleep(1.5)")
+    cajal_kernel.seq += 1
+    checking = cajal_kernel._send("comm_msg", {"comm_id": cajal_kernel.comm_id,
+                                               "data": {"seq": cajal_kernel.seq, "code": "def f (x : 𝟚) : 𝟚 = tt"}})
+    events, reply = [], None
+    while "check done" not in events:
+        msg = kc.get_iopub_msg(timeout=TIMEOUT)
+        parent = msg["parent_header"].get("msg_id")
+        idle = msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"
+        if parent == running and idle:
+            events.append("cell done")
+        elif parent == checking and msg["msg_type"] == "comm_msg":
+            events.append("reply")
+            reply = msg["content"]["data"]
+        elif parent == checking and idle:
+            events.append("check done")
+    assert events == ["cell done", "reply", "check done"]
     assert reply["diagnostics"][0]["message"] == "`x` is never used"
-    while cajal_kernel.kc.get_shell_msg(timeout=TIMEOUT)["parent_header"].get("msg_id") != running:
+    while kc.get_shell_msg(timeout=TIMEOUT)["parent_header"].get("msg_id") != running:
         pass
 
 
@@ -249,6 +265,7 @@ def test_kernel_check_of_a_200_line_cell_is_quick(cajal_kernel):
     assert reply["diagnostics"] == [] and len(reply["names"]) >= 600
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("jupyter_path")
 def test_magic_registers_the_comm_in_a_python_kernel():
     kernel = Kernel("python3")
@@ -266,3 +283,21 @@ def test_magic_registers_the_comm_in_a_python_kernel():
         assert json.dumps(reply)
     finally:
         kernel.close()
+
+
+@pytest.mark.parametrize("cell, kind", [
+    ("not tt", "cajal"),
+    ("%%cajal\nnot tt", "cajal"),
+    ("%%python\nx = 1", "python"),
+    ("%%python3\nx = 1", "python"),  # the editor's own header rule used to miss this one
+    ("%%python3  # a comment\nx = 1", "python"),
+    ("%%time\nnot tt", "ipython"),
+    ("%who", "ipython"),
+    ("!ls", "ipython"),
+])
+def test_kernel_check_says_which_kind_of_cell_it_is(cajal_kernel, cell, kind):
+    """The editor highlights a cell in the language the kernel's one header rule gives it
+    (`cajal.cells.classify`), carried by every reply."""
+    reply, _ = cajal_kernel.check(cell)
+    assert reply["kind"] == kind
+    assert ("diagnostics" in reply) == (kind == "cajal")

@@ -111,6 +111,7 @@ def test_unload_removes_the_magics(ip):
     assert "cajal" in ip.magics_manager.magics["cell"]
 
 
+@pytest.mark.slow
 def test_loads_from_a_profile_extensions_list(tmp_path):
     profile = tmp_path / "profile_cajal"
     profile.mkdir()
@@ -470,6 +471,7 @@ def execute_notebook(nb, tmp_path):
     return client.execute()
 
 
+@pytest.mark.slow
 def test_smoke_notebook_trains_a_linked_model(tmp_path):
     import nbformat
     nb = nbformat.read(ROOT / "notebooks" / "magic-smoke.ipynb", as_version=4)
@@ -480,6 +482,7 @@ def test_smoke_notebook_trains_a_linked_model(tmp_path):
     assert "parity : ℕ ⊸ 𝟚" in text and "loss" in text
 
 
+@pytest.mark.slow
 def test_an_error_stops_run_all_with_a_short_message(tmp_path):
     import nbformat
     from nbclient.exceptions import CellExecutionError
@@ -505,3 +508,29 @@ def test_an_error_stops_run_all_with_a_short_message(tmp_path):
         "(Cajal has no weakening, so an unused argument is an error)",
     ]
     nbformat.validate(nb)
+
+
+# ---------------------------------------------------------------------------- .cj files
+
+
+def test_load_in_a_cell_binds_the_files_definitions_in_python(ip, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lib.cj").write_text("def not (x : 𝟚) : 𝟚 = if x then ff else tt\n"
+                                     "def parity (n : ℕ) : 𝟚 = iter{tt | y ↪ not y}(n)\n", encoding="utf-8")
+    ran = run(ip, "%%cajal\n:load lib.cj\nparity 3")
+    assert ran.ok, ran.error
+    assert ran.stdout.startswith("loaded lib.cj\nnot : 𝟚 ⊸ 𝟚\nparity : ℕ ⊸ 𝟚\n")
+    assert isinstance(ip.user_ns["not_"], Definition) and ip.user_ns["parity"].eval(4) is True
+    ran = run(ip, "%cajal :load lib.cj")
+    assert ran.ok, ran.error
+
+
+def test_load_errors_in_the_magic_name_the_file(ip, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.cj").write_text("def ok : 𝟚 = tt\n\ndef no : 𝟚 = (ok\n", encoding="utf-8")
+    ran = run(ip, "%%cajal\n:load bad.cj")
+    assert isinstance(ran.error, cajal.CajalSyntaxError)
+    assert str(ran.error).startswith("CajalSyntaxError: bad.cj:3:")
+    assert isinstance(ip.user_ns["ok"], Definition)  # made before the error: kept
+    ran = run(ip, "%%cajal\n:load missing.cj")
+    assert str(ran.error).startswith("CajalError: line 2, column 1: there is no file `missing.cj`")

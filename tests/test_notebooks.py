@@ -59,6 +59,11 @@ def test_tour(quick):
     accuracy = float(training.rsplit("accuracy ", 1)[1].rstrip("%\n"))
     assert accuracy > 90, training
     assert any("image/png" in o.get("data", {}) for o in _outputs(_cell(nb, "import matplotlib")))
+    # trained from `not` towards the identity, the weights read back as the identity
+    decompiled = _cell(nb, "not_.decompile(m)")
+    assert "λx:𝟚. if x then tt else ff" in _text(decompiled)
+    assert "weights − program" in decompiled.outputs[0]["data"]["text/html"]
+    assert "≡ λx:𝟚. x" in _text(_cell(nb, "import cajal\nlearned"))
 
 
 @pytest.fixture
@@ -109,5 +114,10 @@ def test_semantics_course(quick, cajal_kernel, without_test_dependencies):
     theorem = _text(_cell(nb, "%%python\nimport os\nimport cajal, torch"))
     assert "held on" in theorem and "held on 0 " not in theorem
     assert "tensor([0.0000, 0.0000, 0.3000, 0.0000, 0.0000, 0.7000])" in _text(_cell(nb, "%%python\nimport torch"))
+    assert "≡ λx:𝟚. x" in _text(_cell(nb, ":equiv λx:𝟚. not (not x)"))
+    assert "the smallest input where they differ: 0" in _text(_cell(nb, ":equiv λn:ℕ. parity (succ n)"))
+    [check] = [c for c in nb.cells if "check" in c.metadata.get("tags", [])]
+    assert check.metadata["nbgrader"]["grade"] and "or ≡" in _text(check)  # the solution passes its check
+    assert "your `or` differs at `or ff tt`: yours gives `ff`, expected `tt`" in _text(_cell(nb, "%%python\nattempt"))
     solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
     assert len(solutions) == 3 and all(c.metadata["jupyter"]["source_hidden"] for c in solutions)

@@ -37,9 +37,11 @@ def test_sdist_holds_what_tests_and_notebooks_need(tmp_path):
         names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
     for needed in ("LICENSE", "tests/conftest.py", "tests/strategies.py", "docs/LANGUAGE.md",
                    "notebooks/01-tour.ipynb", "notebooks/02-semantics.ipynb", "cajal/generate.py",
-                   "share/jupyter/kernels/cajal/kernel.json"):
+                   "share/jupyter/kernels/cajal/kernel.json", "share/textmate/cajal.tmLanguage.json",
+                   "tests/grammar/sample.cj", "tests/grammar/package-lock.json", "cajal_experiments/cj/dilate.cj",
+                   "cajal_experiments/sweep.py", "results/quick/dilate/linked-s0-lr0.001-b32-t30.json"):
         assert needed in names, needed
-    assert not any("screenshots" in n or "__pycache__" in n for n in names)
+    assert not any("screenshots" in n or "__pycache__" in n or "node_modules" in n for n in names)
 
 
 def test_the_lazy_api_is_visible():

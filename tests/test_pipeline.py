@@ -20,9 +20,9 @@ pytestmark = pytest.mark.unit
 
 NAMES = ("f", "g", "not", "n", "x", "A")
 DIRECTIVES = (":type", ":eval", ":trace", ":derive", ":defs", ":help", ":set", ":set nat_dim", ":graph",
-              ":graph --unroll", ":graph --bogus", ":matrix", ":step", ":bogus", ":hlep")
+              ":graph --unroll", ":graph --bogus", ":matrix", ":step", ":equiv", ":bogus", ":hlep")
 ARGUMENTS = ("", "tt", "foo", "iter", ":graph", "nat_dim", "nat_dim 6", "nat_dim 0", "nat_dim x", "3", "-- note",
-             "λx:𝟚. x", "λx:𝟚. not (not x)", "f tt", "A", "succ 2")
+             "λx:𝟚. x", "λx:𝟚. not (not x)", "f tt", "A", "succ 2", "λx:𝟚. x ≡ λy:𝟚. not y", "tt == 3")
 TOKENS = ("λ", "x", ":", "𝟚", "ℕ", ".", "(", ")", "tt", "ff", "if", "then", "else", "iter", "{", "|", "↪", "}",
           "succ", "let", "=", "in", "def", "type", ";", "\n", " ", ":set", ":help", "nat_dim", "6", "0", "--",
           "?", "?h")
@@ -125,6 +125,9 @@ def test_only_compiling_refuses_a_numeral_beyond_nat_dim(source):
     (":graph", "`:graph` needs a term"),
     (":graph --bogus tt", "unknown option `--bogus` for `:graph`"),
     (":set nat_dim 2\n:help itr", "no help on `itr`"),
+    (":equiv tt", "`:equiv` compares two terms: write `e₁ ≡ e₂`"),
+    (":equiv tt ≡ x", "unbound variable `x`"),
+    (":load", "`:load` needs a file"),
 ])
 def test_directive_arguments_are_checked_live_as_running_checks_them(source, message):
     [diagnostic] = diagnostics.check_cell(Session(), source).diagnostics

@@ -3,7 +3,6 @@ parsed (SVG with an XML parser), and through its plain text."""
 
 from __future__ import annotations
 
-import time
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from types import SimpleNamespace
@@ -196,11 +195,10 @@ def test_heatmap_vector_and_mismatch():
     assert "does not match" in bad.text or "labelled by index" in bad.text
 
 
-def test_heatmap_large_is_summarised_and_fast():
+def test_heatmap_large_is_summarised():
+    """(How fast, against a small heatmap: benchmarks/bench_guards.py.)"""
     big = torch.randn(1000, 1000)
-    t0 = time.perf_counter()
     view = render.heatmap(big, "ℕ ⊸ ℕ ⊸ ℕ", ["ℕ ⊸ ℕ ⊸ ℕ"])
-    assert time.perf_counter() - t0 < 2.0
     assert "block" in view.text and "1000×1000" in view.text and "Frobenius norm" in view.text
     assert len(view.html) < 200_000
     assert "↦(↦0)" in view.html  # blocks follow the type's grouping

@@ -240,6 +240,7 @@ def test_graph_result_carries_its_typing_and_the_checker_runs_once(monkeypatch):
     assert len(calls) == 1  # the view is drawn from the result's typing
 
 
+@pytest.mark.slow
 def test_a_definition_keeps_one_compiled_neuron():
     """A sweep over nat_dim holds one neuron per definition, not one per size (it held 560 MB
     after a sweep of ten)."""

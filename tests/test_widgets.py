@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cajal import widgets
 from cajal.parser import parse_term
 
@@ -62,6 +64,7 @@ def test_stepper_shows_hidden_states():
     assert "hidden states" in s.state_html()
 
 
+@pytest.mark.slow
 def test_hidden_states_are_budgeted_before_they_are_recorded():
     """`:set nat_dim 1000000` then `:step iter{0 | y ↪ succ y}(0)` used to record a million
     states of a million entries (OOM-killed at 24 GB). It is refused before a state is made,

@@ -145,7 +145,8 @@ def batch_rank(specs, nat_dim: int, *, held: tuple = ()) -> tuple[int, int]:
         if _tensor_like(v) and not is_finite(ty) and len(v.shape) >= rank:
             batches.append((name, tuple(v.shape), tuple(v.shape)[:rank]))
     _check_broadcast(batches)
-    return rank, max((math.prod(b) for _, _, b in batches), default=1)
+    sizes = [math.prod(b) for _, _, b in batches]
+    return rank, (max(sizes) if sizes else 1)  # (not max(…, default=1): torch.compile cannot trace it)
 
 
 def _check_broadcast(batches: list) -> None:

@@ -225,6 +225,26 @@ class Compiled(nn.Module):
                         root=self.root, consts=consts, const_names=self.const_names, size_limit=self.size_limit,
                         dtype=self.dtype, trainable=trainable, links={**self.bound_inputs, **links}).to(self.device)
 
+    # ------------------------------------------------------------ export (export.py)
+
+    def exportable(self) -> nn.Module:
+        """This program as a module whose `forward` takes one named tensor per input (free
+        variables, then the arguments of its type) and returns a tensor: the fixed signature
+        `torch.jit.script`, `torch.export` and ONNX need (docs/LANGUAGE.md section 6)."""
+        from .export import exportable
+        return exportable(self)
+
+    def export(self, path, format: str = "onnx", batch: bool = True):
+        """Write this program (with its current, possibly trained, weights) as a file that runs
+        without Cajal: `format` "onnx", "torch" (torch.export) or "torchscript". Returns the path."""
+        from .export import export
+        return export(self, path, format=format, batch=batch)
+
+    def __prepare_scriptable__(self):
+        """`torch.jit.script(module)` compiles the fixed-signature tabular module."""
+        from .export import exportable
+        return exportable(self)
+
     @property
     def weights(self) -> dict:
         """{name: (kind, term)}: which sub-program each weight is ('value' or 'step' matrix)."""

@@ -25,6 +25,7 @@ from .definition import definition_view
 from .errors import error_view
 from .graph import MISSING_DOT, dot_available
 from .heatmap import compiled_view, curried_view, tensor_text
+from .programs import decompiled_view, equivalence_view
 from .view import View, notes_html, text_view
 
 # This package's face is public API: a term or type given as its source is parsed here (a
@@ -101,5 +102,5 @@ def _type(t):
 
 __all__ = [
     "View", "text_view", "notes_html", "heatmap", "tensor_text", "compiled_view", "curried_view", "graph", "derivation", "trace",
-    "error_view", "definition_view", "basis_name", "basis_names", "dim", "dot_available", "MISSING_DOT",
+    "error_view", "definition_view", "equivalence_view", "decompiled_view", "basis_name", "basis_names", "dim", "dot_available", "MISSING_DOT",
 ]

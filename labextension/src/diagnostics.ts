@@ -6,15 +6,16 @@
  * The kernel is asked only when it is idle. Each cell has at most one check waiting, and each
  * kernel at most one in flight, so checks never pile up behind a long-running cell.
  */
-import { Diagnostic, forEachDiagnostic, linter } from '@codemirror/lint';
+import { Diagnostic, forEachDiagnostic, forceLinting, linter } from '@codemirror/lint';
 import { Extension, Text } from '@codemirror/state';
 import { EditorView, hoverTooltip } from '@codemirror/view';
 import { Kernel } from '@jupyterlab/services';
-import { isCheckedCell } from './magic';
+import { CellKind, firstLine, isAsked, kindAnswered } from './magic';
 import { settings } from './settings';
 
 export const TARGET = 'cajal.check';
 const DELAY_MS = 300;
+const NO_KERNEL_RETRY_MS = 2000;
 const REPLY_TIMEOUT_MS = 10_000;
 
 interface IWireDiagnostic {
@@ -35,6 +36,7 @@ interface IWireName {
 
 interface IReply {
   seq: number;
+  kind?: CellKind;
   diagnostics?: IWireDiagnostic[];
   names?: IWireName[];
   skipped?: string;
@@ -147,19 +149,29 @@ function asDiagnostic(d: IWireDiagnostic, doc: Text): Diagnostic {
   };
 }
 
-/** Live diagnostics and hover types for one cell. `kernel()` is its notebook's kernel (null
- *  without one: then nothing is checked), `mime()` the cell's language. */
+/** Live diagnostics and hover types for one cell, and its kind (the language it is in, which
+ *  `magic.ts` follows). `kernel()` is its notebook's kernel (null without one: then nothing is
+ *  checked, and it is asked again a moment later), `mime()` the cell's language. */
 export function liveCheck(kernel: () => Kernel.IKernelConnection | null, mime: () => string): Extension {
   const source = async (view: EditorView): Promise<Diagnostic[]> => {
-    const connection = kernel();
-    if (!connection || !isCheckedCell(view.state, mime()) || !(settings.liveDiagnostics || settings.hoverTypes)) {
+    const doc = view.state.doc;
+    if (!isAsked(doc, mime())) {
       lastNames.delete(view);
       return [];
     }
-    const doc = view.state.doc;
+    const connection = kernel();
+    if (!connection) {
+      lastNames.delete(view);
+      // the kernel may be starting: ask again in a moment, while the cell is on the page
+      window.setTimeout(() => view.dom.isConnected && forceLinting(view), NO_KERNEL_RETRY_MS);
+      return [];
+    }
     const reply = await checkerFor(connection).check(view, doc.toString());
     if (reply === null) {
       return current(view); // superseded or unanswered: keep what is shown
+    }
+    if (reply.kind) {
+      view.dispatch({ effects: kindAnswered.of({ header: firstLine(doc), kind: reply.kind }) });
     }
     lastNames.set(view, { doc, names: reply.names ?? [] });
     return settings.liveDiagnostics ? (reply.diagnostics ?? []).map(d => asDiagnostic(d, doc)) : [];

@@ -69,7 +69,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       name: 'cajal:editor',
       factory: options =>
         EditorExtensionRegistry.createImmutableExtension([
-          cellMagics(() => options.model.mimeType, () => python, options.model.sharedModel.getSource()),
+          cellMagics(() => options.model.mimeType, () => python),
           cajalHighlighting,
           unicodeInput,
           liveCheck(() => kernelOf(options.model), () => options.model.mimeType)

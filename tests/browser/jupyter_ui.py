@@ -26,6 +26,23 @@ def poll(check: Callable, timeout: float, what: str, interval: float = 0.2):
         time.sleep(interval)
 
 
+class Settled:
+    """True once the condition it is fed has held for `seconds` without a break: a notebook
+    between two queued cells, or a kernel between two requests, looks finished for a moment."""
+
+    def __init__(self, seconds: float):
+        self.seconds, self.since = seconds, None
+
+    def __call__(self, holds: bool) -> bool:
+        now = time.monotonic()
+        if not holds:
+            self.since = None
+            return False
+        if self.since is None:
+            self.since = now
+        return now - self.since >= self.seconds
+
+
 @dataclass
 class Output:
     """One output of a cell: its model (`output_type`, mime types) and what the page shows."""
@@ -156,8 +173,9 @@ class NotebookPage:
         """Run > Run All Cells, wait until every queued cell has run and the kernel is idle,
         and return the code cells; a screenshot goes to tests/browser/screenshots/."""
         self.menu("Run", "Run All Cells")
-        self.page.wait_for_function(_RUN_FINISHED, timeout=timeout * 1000, polling=250)
-        self.wait_idle(timeout)
+        settled = Settled(seconds=3)  # a loaded machine can leave a gap between queued cells
+        poll(lambda: settled(self.page.evaluate(_RUN_FINISHED) and self.kernel_state() == "idle"),
+             timeout, f"Run All of {self.path} to finish", interval=0.25)
         self.screenshot()
         return self.cells()
 

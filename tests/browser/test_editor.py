@@ -110,6 +110,12 @@ def test_cajal_cells_are_highlighted_and_checked_live(open_notebook, notebooks, 
     # a %%python cell is Python (Cajal has no strings)
     nb.page.evaluate(_SET_SOURCE, [4, "%%python\nname = 'text'"])
     assert "tok-string" in token(nb, 4, "'text'")["classes"]
+    # the kernel's header rule decides (`cajal.cells`): without a header the cell is Cajal again,
+    # and `%%python3` is Python too
+    nb.page.evaluate(_SET_SOURCE, [4, "tt"])
+    poll(lambda: "tok-bool" in token(nb, 4, "tt")["classes"], 10, "Cajal highlighting back")
+    nb.page.evaluate(_SET_SOURCE, [4, "%%python3\ntt = 'text'"])
+    poll(lambda: "tok-string" in token(nb, 4, "'text'")["classes"], 10, "%%python3 to be Python")
 
     # Unicode input: \lambda and a space become λ, \Nat and Tab ℕ
     type_into(nb, 2, "\\lambda ")
