@@ -111,7 +111,7 @@ def as_message(report: Report, cell: str, body: int = 0, first_line: int = 1) ->
     first line is numbered `first_line`. Positions are offsets in the whole cell in UTF-16 code
     units, as JavaScript counts them (𝟚 counts 2). `kind` is the cell's (`cajal.cells`): the
     editor highlights the cell in the language the kernel says it is in."""
-    units = _Utf16(cell, body, first_line)
+    units = Utf16(cell, body, first_line)
     shown: dict[Type, str] = {}  # a cell's names share few types: print each once
     return {
         "kind": cells.CAJAL,
@@ -126,7 +126,7 @@ def as_message(report: Report, cell: str, body: int = 0, first_line: int = 1) ->
     }
 
 
-class _Utf16:
+class Utf16:
     """Maps (line, column) of the checked source to UTF-16 offsets in the cell."""
 
     def __init__(self, cell: str, body: int, first_line: int):

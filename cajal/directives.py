@@ -349,8 +349,8 @@ EQUIV_SEPARATORS = ("≡", "==")  # `:equiv e₁ ≡ e₂` (or `==` in ASCII): j
          argument=lambda d, scope: _comparable(d, scope))
 def _equiv(session, d: Directive, sides: tuple[Checked, Checked]) -> Result:
     from .equivalence import compare, program
-    left, right = (side.term for side in sides)
-    sides = [program(term, session, pretty(term)) for term in (left, right)]
+    left = sides[0].term
+    sides = [program(side.term, session, pretty(side.term), side.typing) for side in sides]
     verdict = compare(*sides, session.nat_dim)
     from . import render
     return Result("directive", verdict.text, name=d.word, type=sides[0].type, term=left, value=verdict,

@@ -20,15 +20,15 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .compiler import compile
+from .compiler.program import compile_typing
 from .decompiler import tables
 from .encoding import basis_name, dim
 from .errors import CajalError, CajalTypeError
 from .evaluation import apply, evaluate
 from .parser import as_term
-from .pretty import pretty
+from .pretty import pretty, subscript
 from .syntax import Arrow, BoolLit, BoolType, Nat, NatType, Term, Type, abstract_names, free_vars
-from .types import check
+from .types import Typing, check
 from .values import term_value
 
 MAX_INPUTS = 4096  # the most inputs of higher-order arguments tried one by one
@@ -84,7 +84,7 @@ class Equivalence:
         """The differing input's arguments as shown in calls: a long one (a function table
         written as a lookup) is named a₁, a₂, … and spelled out by `where`."""
         args = self.difference.args if self.difference else ()
-        return tuple(a if len(a) <= LONG else f"a{_sub(i + 1)}" for i, a in enumerate(args))
+        return tuple(a if len(a) <= LONG else f"a{subscript(i + 1)}" for i, a in enumerate(args))
 
     @property
     def where(self) -> list[str]:
@@ -161,27 +161,28 @@ def assert_equivalent(mine, expected, *, name: Optional[str] = None, nat_dim: Op
     return verdict
 
 
-def program(x, session=None, name: Optional[str] = None) -> Program:
+def program(x, session=None, name: Optional[str] = None, typing: Optional[Typing] = None) -> Program:
     """A side of a comparison from a source, a term or a session definition; `name` is how the
-    verdict calls it (by default the definition's name, or the term printed)."""
+    verdict calls it (by default the definition's name, or the term printed). `typing`: the
+    term's typing when it is checked already (`:equiv`'s pipeline), so it is not checked again."""
     if _is_definition(x):
         return Program(x.name, x.type, x.compiled, x.value, {n: d.value for n, d in x.uses.items()}, x.term)
-    term = as_term(x)
+    term = typing.term if typing is not None else as_term(x)
     if session is not None:
-        typing = session.check(term)
+        typing = typing or session.check(term)
         used = free_vars(term)
         defs = {k: d for k, d in session.definitions.items() if k in used}
         values = {k: d.value for k, d in defs.items()}
 
-        def compiled(n, term=term, defs=defs):
-            return compile(term, nat_dim=n, defs={k: d.compiled(n) for k, d in defs.items()},
-                           types=session.types, size_limit=session.size_limit)
+        def compiled(n, typing=typing, defs=defs):
+            return compile_typing(typing, {}, n, defs={k: d.compiled(n) for k, d in defs.items()},
+                                  size_limit=session.size_limit)
     else:
-        typing = check(term)
+        typing = typing or check(term)
         values = {}
 
-        def compiled(n, term=term):
-            return compile(term, nat_dim=n)
+        def compiled(n, typing=typing):
+            return compile_typing(typing, {}, n, defs={})
     value = evaluate(term, defs=values)
     return Program(name or pretty(term), typing.type, compiled, value, values, term)
 
@@ -306,9 +307,6 @@ def _count(choices) -> int:
 def _atomic(text: str) -> bool:
     return text.replace("_", "a").replace("'", "a").isalnum()
 
-
-def _sub(i: int) -> str:
-    return "".join("₀₁₂₃₄₅₆₇₈₉"[int(c)] for c in str(i))
 
 
 def _is_definition(x) -> bool:

@@ -143,7 +143,7 @@ _UNSET = _Unset()
 
 def python_value(result: Result, session: Session) -> Any:
     """bool and int stay; a function becomes a callable `Definition`; a linked value its object."""
-    from cajal.syntax import Def, Lam, Param, Var
+    from cajal.syntax import Def, Param, Var, leading_lambdas
     from cajal.values import Closure, Opaque
 
     v = result.value
@@ -156,11 +156,8 @@ def python_value(result: Result, session: Session) -> Any:
         if isinstance(term, Var) and term.name in session.definitions:
             return session.definitions[term.name]
         term = v.as_term()
-        params, body = [], term
-        while isinstance(body, Lam):
-            params.append(Param(body.param, body.param_type, body.param_span))
-            body = body.body
-        item = Def("it", tuple(params), None, body, term.span)
-        typing = session.check(term)
+        lams, body = leading_lambdas(term)
+        item = Def("it", tuple(Param(lam.param, lam.param_type, lam.param_span) for lam in lams), None, body, term.span)
+        typing = session.check(item.term)  # the typing of the very term the definition holds
         return Definition(item, typing.type, typing, pretty(term), session, session.definitions)
     return v

@@ -155,7 +155,8 @@ def _display(result) -> None:
 
 SHOWN_ONCE = ["not (not tt)", "λx:𝟚. not x", ":type λx:𝟚. not (not x)", ":eval not tt", ":graph λx:𝟚. not (not x)",
               ":graph not", ":graph --unroll λn:ℕ. iter{tt | y ↪ not y}(n)", ":compile λx:𝟚. not x",
-              ":trace not tt", ":derive not tt", ":step iter{tt | y ↪ not y}(2)", "def twice (x : 𝟚) : 𝟚 = not (not x)"]
+              ":trace not tt", ":derive not tt", ":step iter{tt | y ↪ not y}(2)", "def twice (x : 𝟚) : 𝟚 = not (not x)",
+              ":decompile λx:𝟚. not x"]
 
 
 @pytest.mark.parametrize("cell", SHOWN_ONCE)
@@ -167,6 +168,16 @@ def test_the_checker_runs_once_per_displayed_result(monkeypatch, cell):
     [result] = session.run(cell)
     _display(result)
     assert len(calls) == 1
+
+
+def test_equiv_checks_each_of_its_two_programs_once(monkeypatch):
+    from cajal.session import Session
+    session = Session()
+    session.run("def not (x : 𝟚) : 𝟚 = if x then ff else tt")
+    calls = _counting_checks(monkeypatch)
+    [result] = session.run(":equiv λx:𝟚. not (not x) ≡ λy:𝟚. y")
+    _display(result)
+    assert len(calls) == 2
 
 
 def test_the_live_check_runs_the_checker_once_per_item(monkeypatch):
@@ -183,3 +194,21 @@ def test_cajal_never_imports_the_experiments():
     assert not [(m, n) for m, targets in graph.items() if not m.startswith("cajal_experiments")
                 for n in targets if n.startswith("cajal_experiments")]
     assert any("cajal" in targets for m, targets in graph.items() if m.startswith("cajal_experiments"))
+
+
+def test_the_stepper_reduces_once(monkeypatch):
+    from cajal import evaluation
+    from cajal.session import Session
+    calls = []
+
+    def counting(real):
+        def reduce(*args, **kwargs):
+            calls.append(real.__name__)
+            return real(*args, **kwargs)
+        return reduce
+
+    for name in ("steps", "reduction"):  # the two ways to reduce a term step by step
+        monkeypatch.setattr(evaluation, name, counting(getattr(evaluation, name)))
+    [result] = Session().run(":step iter{tt | y ↪ if y then ff else tt}(3)")
+    _display(result)
+    assert "iter-succ" in result.plain() and len(calls) == 1  # the terminal's trace is drawn from the held steps

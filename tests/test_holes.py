@@ -15,7 +15,7 @@ from cajal import assist, diagnostics, lexicon, parse_term, pretty
 from cajal.errors import CajalError, CajalTypeError
 from cajal.pygments_lexer import CajalLexer
 from cajal.session import Session
-from cajal.syntax import Hole, Unknown
+from cajal.syntax import BOOL, Hole, Unknown
 from cajal.types import check, has_unknown
 
 pytestmark = pytest.mark.unit
@@ -240,6 +240,14 @@ def test_the_live_check_shows_a_hole_as_information_not_an_error(session):
     assert [(m["severity"], m["from"], m["to"]) for m in message["diagnostics"]] == [("info", 40, 42)]  # each 𝟚 is 2 units
     assert "f" not in session.definitions  # checking never defines
     assert {"from": 40, "to": 42, "name": "?h", "type": "𝟚"} in message["names"]  # hovering it
+
+
+def test_the_infoview_at_a_hole_shows_its_type_and_what_it_may_use(session):
+    from cajal.infoview import info_at
+    code = "def f (x : 𝟚) (y : 𝟚) : 𝟚 = if x then ?h else y"
+    info = info_at(session, code, 1, code.index("?h") + 1)
+    assert (pretty(info.type), info.consumes, info.rest) == ("𝟚", (("y", BOOL),), (("x", BOOL),))
+    assert info.error is None and info.weights_note == "not compiled for the panel: the hole ?h : 𝟚 is not filled in"
 
 
 def test_shift_tab_on_a_hole_shows_its_goal(session):

@@ -15,6 +15,7 @@ how to install it and shows the same graph as text.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from contextlib import contextmanager
@@ -83,13 +84,16 @@ class _Graph:
         self.indent = 1
 
     def node(self, label: str, kind: str, *, html_label: Optional[str] = None, nid: Optional[str] = None,
-             tooltip: Optional[str] = None, var: Optional[str] = None) -> str:
+             tooltip: Optional[str] = None, var: Optional[str] = None, span=None) -> str:
+        """A node; `span`, the source of the sub-term it came from, becomes its SVG group's
+        `data-cajal-span` (a class on the way through Graphviz, see `_spans_as_data`)."""
         self.count += 1
         name = f"n{self.count}"
         if var is not None:
             self.var_of[name] = var
+        where = f" cajal_span_{span.line}_{span.col}_{span.end_line}_{span.end_col}" if span is not None else ""
         attrs = [f"label={html_label}" if html_label else f"label={_q(label)}", _STYLE[kind],
-                 f'class="{kind}"', f"tooltip={_q(tooltip or label)}"]
+                 f'class="{kind}{where}"', f"tooltip={_q(tooltip or label)}"]
         if nid:
             attrs.append(f'id="{nid}"')
         self.body.append("  " * self.indent + f"{name} [{', '.join(attrs)}];")
@@ -158,8 +162,9 @@ class _GraphBuilder:
     the compiled program of the whole term (`compile(typing)`, made once), never from another
     stage."""
 
-    def __init__(self, typing, defs: Defs, nat_dim: int, unroll: bool, compile=None):
+    def __init__(self, typing, defs: Defs, nat_dim: int, unroll: bool, compile=None, link: bool = True):
         self.g = _Graph()
+        self.link = link  # tag nodes with the source spans of their sub-terms
         self.typing = typing
         self.defs = defs
         self.nat_dim = nat_dim
@@ -169,6 +174,11 @@ class _GraphBuilder:
         self.iters = 0
         self.compile = compile
         self._program = None
+
+    def at(self, thing):
+        """The span of a sub-term (or a span) a node comes from, when nodes are linked to source."""
+        span = getattr(thing, "span", thing) if self.link else None
+        return span if hasattr(span, "end_col") else None
 
     def type_of(self, term: Term):
         return self.typing.types.get(id(term))
@@ -209,20 +219,20 @@ class _GraphBuilder:
                     self.def_nodes[name] = self.g.node(f"{name} : {show_type(dt)}\ndefinition", "def")
                 return self.def_nodes[name], None
             case BoolLit(value):
-                return self.g.node(f"{'tt' if value else 'ff'} : 𝟚", "const"), None
+                return self.g.node(f"{'tt' if value else 'ff'} : 𝟚", "const", span=self.at(term)), None
             case Nat(value):
-                return self.g.node(f"{value} : ℕ", "const"), None
+                return self.g.node(f"{value} : ℕ", "const", span=self.at(term)), None
             case Succ(arg):
                 a = self.build(arg, env)
                 n = self.nat_dim
-                s = self.g.node(f"succ : ℕ\nshift S ({n}×{n})", "succ")
+                s = self.g.node(f"succ : ℕ\nshift S ({n}×{n})", "succ", span=self.at(term))
                 self.flow(a, s, "", self.type_of(arg))
                 return s, None
             case If(cond, then, else_):
                 c = self.build(cond, env)
                 a = self.build(then, env)
                 b = self.build(else_, env)
-                gate = self.g.node(f"if : {show_type(t)}\ngate c₀·then + c₁·else", "gate")
+                gate = self.g.node(f"if : {show_type(t)}\ngate c₀·then + c₁·else", "gate", span=self.at(term))
                 self.flow(c, gate, "cond", BOOL)
                 self.flow(a, gate, "then", self.type_of(then))
                 self.flow(b, gate, "else", self.type_of(else_))
@@ -233,7 +243,7 @@ class _GraphBuilder:
                 ft = self.type_of(fn)
                 label = f"apply : {show_type(t)}\nlayer W ({self.shape(ft)})"
                 html = self.inline_matrix(fn, ft, label.split("\n"))
-                layer = self.g.node(label, "layer", html_label=html)
+                layer = self.g.node(label, "layer", html_label=html, span=self.at(term))
                 self.flow(f, layer, "W", ft, kind="weights")
                 self.flow(x, layer, "arg", self.type_of(arg))
                 return layer, None
@@ -253,10 +263,12 @@ class _GraphBuilder:
         with self.g.cluster(f"{heads} … : weight matrix", "lambda"):
             inner = dict(env)
             for p in params:
-                inner[p.param] = self.g.node(f"{p.param} : {show_type(p.param_type)}\nλ-bound", "input", var=p.param)
+                inner[p.param] = self.g.node(f"{p.param} : {show_type(p.param_type)}\nλ-bound", "input", var=p.param,
+                                             span=self.at(p.param_span))
             r = self.build(body, inner)
             label = f"⟦λ⟧ : {show_type(t)}\nweights ({self.shape(t)})"
-            m = self.g.node(label, "matrix", html_label=self.inline_matrix(term, t, label.split("\n")))
+            m = self.g.node(label, "matrix", html_label=self.inline_matrix(term, t, label.split("\n")),
+                            span=self.at(term))
             self.flow(r, m, "body", self.type_of(body))
         return m
 
@@ -266,7 +278,8 @@ class _GraphBuilder:
         t = self.type_of(term)
         c = self.build(term.count, env)
         b = self.build(term.base, env)
-        state = self.g.node(f"state h : {show_type(t)}\n{term.var} = hᵢ", "state", nid=f"state{k}")
+        state = self.g.node(f"state h : {show_type(t)}\n{term.var} = hᵢ", "state", nid=f"state{k}",
+                            span=self.at(term.var_span))
         self.flow(b, state, "h₀", t)
         captured = self.typing.captured.get(id(term), frozenset())
         step_text = truncate(pretty(term.step), 40)
@@ -277,7 +290,7 @@ class _GraphBuilder:
             finally:
                 self.repeat.pop()
         self.g.edge(s[0], state, "hᵢ₊₁ = W(hᵢ)", "back", eid=f"backedge{k}")
-        readout = self.g.node(f"readout : {show_type(t)}\nΣ nᵢ·hᵢ", "readout")
+        readout = self.g.node(f"readout : {show_type(t)}\nΣ nᵢ·hᵢ", "readout", span=self.at(term))
         self.g.edge(state, readout, f"h₀…h{subscript(self.nat_dim - 1)}", "flow")
         self.flow(c, readout, "n", self.type_of(term.count))
         return readout
@@ -377,9 +390,11 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
 
     try:
         d = Defs(defs, types)
+        link = True  # nodes carry the spans of their sub-terms, in the cell that asked
         if isinstance(term, Var) and name is None and d.term(term.name) is not None and term.name not in (ctx or {}):
             definition = d.raw[term.name]
             name = term.name
+            link = False  # the definition's spans are in another cell
             term = d.term(term.name)
             params = [lam.param for lam in leading_lambdas(term)[0]]
             typing = getattr(definition, "typing", None)
@@ -394,7 +409,7 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
             raise typing.holes[0].error()
         if compile is None:
             compile = _compiler(d, ctx, nat_dim)
-        b = _GraphBuilder(typing, d, nat_dim, unroll, compile)
+        b = _GraphBuilder(typing, d, nat_dim, unroll, compile, link=link)
         env = {}
         for x, xt in (ctx or {}).items():
             env[x] = b.g.node(f"{x} : {show_type(typing.contexts.get(id(term), {}).get(x, xt))}\ninput", "input", var=x)
@@ -404,10 +419,10 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
             kind = "param" if lam.param in names else "input"
             env[lam.param] = b.g.node(
                 f"{lam.param} : {show_type(lam.param_type)}\n{'parameter' if kind == 'param' else 'input'}", kind,
-                var=lam.param)
+                var=lam.param, span=b.at(lam.param_span))
         result = b.build(body, env)
         out_type = typing.types.get(id(body))
-        out = b.g.node(f"{name or 'output'} : {show_type(out_type)}\noutput", "output")
+        out = b.g.node(f"{name or 'output'} : {show_type(out_type)}\noutput", "output", span=b.at(body))
         b.flow(result, out, "", out_type)
         title = f"{name} : {show_type(typing.type)}" if name else f"{truncate(pretty(term), 70)} : {show_type(typing.type)}"
         if unroll:
@@ -438,6 +453,15 @@ def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
+_SPAN_CLASS = re.compile(r'class="([^"]*?) ?cajal_span_(\d+)_(\d+)_(\d+)_(\d+)"')
+
+
+def _spans_as_data(svg: str) -> str:
+    """Graphviz passes a node's classes through to its SVG group: turn the span class into
+    `data-cajal-span="l1:c1-l2:c2"`, which the editor reads to highlight the source."""
+    return _SPAN_CLASS.sub(r'class="\1" data-cajal-span="\2:\3-\4:\5"', svg)
+
+
 def _render(g: _Graph, title: str) -> View:
     source = g.dot(title)
     text = g.text(title)
@@ -453,7 +477,7 @@ def _render(g: _Graph, title: str) -> View:
                 first = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[0]
                 problem = f"Graphviz's `dot` failed ({first}), so the graph is shown as text."
             else:
-                svg = done.stdout.decode("utf-8")
+                svg = _spans_as_data(done.stdout.decode("utf-8"))
                 start = svg.find("<svg")
                 svg = svg[start:] if start >= 0 else svg
                 html = wrap(picture_html(svg, alt=f"neuron graph of {text.splitlines()[0]}"), "graph")

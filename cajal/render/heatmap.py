@@ -71,19 +71,21 @@ class _Axis:
 
 
 def heatmap(tensor, out_type, in_types: Sequence = (), *, nat_dim: int = 10, title: Optional[str] = None,
-            note: Optional[str] = None, out_name: str = "output") -> View:
+            note: Optional[str] = None, out_name: str = "output", spans: Optional[dict] = None) -> View:
     """A labelled heatmap of a compiled tensor of shape (dim out, dim in₁, …, dim in_k).
 
     `out_type` and the `in_types` are Types (the render package's `heatmap` also takes type
     sources); an input may also be a
-    `(name, type)` pair, which names its axis. Mismatched shapes fall back to index labels."""
+    `(name, type)` pair, which names its axis. Mismatched shapes fall back to index labels.
+    `spans` ({axis name: Span}) tags each axis's header cells with the source span it came
+    from (`data-cajal-span`), which the editor highlights when the header is hovered."""
     try:
-        return _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name)
+        return _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name, spans or {})
     except CajalError as err:
         return text_view(err.message, title=title, note=note)
 
 
-def _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name) -> View:
+def _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name, spans) -> View:
     import torch
 
     t = tensor if isinstance(tensor, torch.Tensor) else torch.as_tensor(tensor)
@@ -153,7 +155,8 @@ def _heatmap(tensor, out_type, in_types, nat_dim, title, note, out_name) -> View
     tables = []
     for caption, m in slices:
         rows = m.tolist()
-        tables.append(_table_html(rows, row_axis, col_axis, caption, scale, show_numbers, exact, _indices(m, scale)))
+        tables.append(_table_html(rows, row_axis, col_axis, caption, scale, show_numbers, exact, _indices(m, scale),
+                                  spans))
         text_parts.append(_table_text(rows, row_axis, col_axis, caption))
     if len(tables) > 1:
         html_parts.append('<div class="cj-slices">' + "".join(tables) + "</div>")
@@ -176,14 +179,16 @@ def _col_vertical(col: _Axis) -> bool:
 
 
 def _table_html(rows, row: _Axis, col: _Axis, caption: str, scale: float, numbers: bool, exact,
-                index_rows=None) -> str:
-    """One slice as an HTML table. `index_rows` are the palette indices (0…200) of the cells."""
+                index_rows=None, spans=None) -> str:
+    """One slice as an HTML table. `index_rows` are the palette indices (0…200) of the cells;
+    the header cells of each axis carry its name and, from `spans`, its source span."""
     nr, nc = len(rows), len(rows[0]) if rows else 0
     rb, cb = row.block, col.block
     row_groups = rb is not None and nr // rb <= 64
     col_groups = cb is not None and nc // cb <= 64
     vertical = _col_vertical(col)
     lead = 2 if row_groups else 1
+    row_tag, col_tag = _axis_tag(row.name, spans), _axis_tag(col.name, spans)
     out = ['<div>']
     if caption:
         out.append(f'<div class="cj-axis">{esc(caption)}</div>')
@@ -195,14 +200,14 @@ def _table_html(rows, row: _Axis, col: _Axis, caption: str, scale: float, number
     out.append(f'<table class="cj-hm{"" if numbers else " small"}">')
     if col_groups:
         cells = "".join(
-            f'<th class="g{" gl" if g else ""}" colspan="{cb}">{esc(col.group_label(g))}</th>'
+            f'<th class="g{" gl" if g else ""}" colspan="{cb}"{col_tag}>{esc(col.group_label(g))}</th>'
             for g in range(nc // cb))
         out.append(f'<tr><th colspan="{lead}"></th>{cells}</tr>')
     corner = f"{row.name} \\ {col.name}" if col.name else row.name
     head = []
     for j in range(nc):
         cls = ("v" if vertical else "") + (" gl" if cb and j and j % cb == 0 else "")
-        head.append(f'<th class="{cls.strip()}">{esc(col.label(j))}</th>')
+        head.append(f'<th class="{cls.strip()}"{col_tag}>{esc(col.label(j))}</th>')
     out.append(f'<tr><th class="r cj-axis" colspan="{lead}">{esc(corner)}</th>{"".join(head)}</tr>')
     col_labels = [esc(col.label(j)) for j in range(nc)]
     gl = [" gl" if cb and j and j % cb == 0 else "" for j in range(nc)]
@@ -211,8 +216,8 @@ def _table_html(rows, row: _Axis, col: _Axis, caption: str, scale: float, number
         rlabel = esc(row.label(i))
         parts = [f'<tr{" class=gt" if group_start else ""}>']
         if row_groups and i % rb == 0:
-            parts.append(f'<th class="r g" rowspan="{rb}">{esc(row.group_label(i // rb))}</th>')
-        parts.append(f'<th class="r">{rlabel}</th>')
+            parts.append(f'<th class="r g" rowspan="{rb}"{row_tag}>{esc(row.group_label(i // rb))}</th>')
+        parts.append(f'<th class="r"{row_tag}>{rlabel}</th>')
         idx = index_rows[i]
         if numbers:
             for j, v in enumerate(values):
@@ -227,6 +232,21 @@ def _table_html(rows, row: _Axis, col: _Axis, caption: str, scale: float, number
         out.append("".join(parts))
     out.append("</table></div>")
     return "".join(out)
+
+
+def _axis_tag(name: str, spans) -> str:
+    """The attributes of an axis's header cells: its name, and the source span it came from."""
+    if not name:
+        return ""
+    tag = f' data-cajal-axis="{esc(name)}"'
+    span = (spans or {}).get(name)
+    return tag + (f' data-cajal-span="{span_attr(span)}"' if span is not None else "")
+
+
+def span_attr(span) -> str:
+    """A source span as a data attribute: `l1:c1-l2:c2` (lines and columns from 1, the end
+    column one past the last character, as in `Span`)."""
+    return f"{span.line}:{span.col}-{span.end_line}:{span.end_col}"
 
 
 def _index(v: float, scale: float) -> int:
@@ -440,16 +460,33 @@ def _compiled_view(compiled, title, param_names, nat_dim) -> View:
             return text_view(msg, title=title)
     who = _nonlinear_in(compiled)
     note = NONLINEAR_NOTE.format(names=who) if who else None
+    spans = source_spans(getattr(compiled, "term", None))
     if not free and isinstance(ty, Arrow):
         if not param_names:  # name the input axis after the λ (Compiled.params: the λs at the top)
             params = getattr(compiled, "params", None) or ()
             param_names = [p[0] for p in params[:1] if isinstance(p, tuple)]
-        return curried_view(compiled.matrix, ty, param_names, nat_dim=nat_dim, title=title, note=note)
-    return heatmap(compiled.tensor, ty, free, nat_dim=nat_dim, title=title, note=note)
+        return curried_view(compiled.matrix, ty, param_names, nat_dim=nat_dim, title=title, note=note, spans=spans)
+    return heatmap(compiled.tensor, ty, free, nat_dim=nat_dim, title=title, note=note, spans=spans)
+
+
+def source_spans(term) -> dict:
+    """{axis name: Span}: where each axis of a compiled term's heatmap came from in the source:
+    a λ parameter at the top (its input axis) and the body under them (the output rows)."""
+    from ..syntax import leading_lambdas
+    if term is None:
+        return {}
+    lams, body = leading_lambdas(term)
+    spans = {}
+    for lam in lams:
+        if lam.param_span is not None:
+            spans.setdefault(lam.param, lam.param_span)
+    if body.span is not None:
+        spans["output"] = body.span
+    return spans
 
 
 def curried_view(matrix, ty: Arrow, param_names: Sequence[str] = (), *, nat_dim: int = 10,
-                 title: Optional[str] = None, note: Optional[str] = None) -> View:
+                 title: Optional[str] = None, note: Optional[str] = None, spans: Optional[dict] = None) -> View:
     """A closed function's weights. With k ≥ 2 parameter names, as the k-linear tensor
     T[:, i₁, …, i_k] (slices per parameter); otherwise as its matrix (dim τ₂, dim τ₁)."""
     params = list(param_names)
@@ -468,9 +505,9 @@ def curried_view(matrix, ty: Arrow, param_names: Sequence[str] = (), *, nat_dim:
             # flat = ((r·d_k + c_k)·d_{k-1} + …)·d_1 + c_1, so reshape to (τ, d_k, …, d_1) and reverse.
             k = len(dims)
             tensor = m.reshape(out_dim, *reversed(dims)).permute(0, *range(k, 0, -1))
-            return heatmap(tensor, t, list(zip(params, doms)), nat_dim=nat_dim, title=title, note=note)
+            return heatmap(tensor, t, list(zip(params, doms)), nat_dim=nat_dim, title=title, note=note, spans=spans)
     name = params[0] if params else "input"
-    return heatmap(matrix, ty.cod, [(name, ty.dom)], nat_dim=nat_dim, title=title, note=note)
+    return heatmap(matrix, ty.cod, [(name, ty.dom)], nat_dim=nat_dim, title=title, note=note, spans=spans)
 
 
 def _header(title, notes) -> tuple[list, list]:

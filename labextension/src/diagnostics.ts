@@ -7,7 +7,7 @@
  * kernel at most one in flight, so checks never pile up behind a long-running cell.
  */
 import { Diagnostic, forEachDiagnostic, forceLinting, linter } from '@codemirror/lint';
-import { Extension, Text } from '@codemirror/state';
+import { Extension, StateEffect, Text } from '@codemirror/state';
 import { EditorView, hoverTooltip } from '@codemirror/view';
 import { Kernel } from '@jupyterlab/services';
 import { CellKind, firstLine, isAsked, kindAnswered } from './magic';
@@ -34,9 +34,10 @@ interface IWireName {
   type: string;
 }
 
-interface IReply {
+export interface IReply {
   seq: number;
   kind?: CellKind;
+  info?: unknown;
   diagnostics?: IWireDiagnostic[];
   names?: IWireName[];
   skipped?: string;
@@ -49,17 +50,18 @@ class KernelChecker {
   private comm: Kernel.IComm | null = null;
   private seq = 0;
   private inFlight: { seq: number; resolve: Resolve; timer: number } | null = null;
-  private waiting = new Map<object, { code: string; resolve: Resolve }>();
+  private waiting = new Map<object, { request: IRequest; resolve: Resolve }>();
 
   constructor(private kernel: Kernel.IKernelConnection) {
     kernel.statusChanged.connect(() => this.pump());
   }
 
-  /** Check `code` for `requester` (a cell); null when superseded or not answered. */
-  check(requester: object, code: string): Promise<IReply | null> {
+  /** Send `request` for `requester` (a cell's check, or its infoview); null when superseded
+   *  by the same requester's next request, or not answered. */
+  check(requester: object, request: IRequest): Promise<IReply | null> {
     this.waiting.get(requester)?.resolve(null);
     return new Promise(resolve => {
-      this.waiting.set(requester, { code, resolve });
+      this.waiting.set(requester, { request, resolve });
       this.pump();
     });
   }
@@ -68,7 +70,7 @@ class KernelChecker {
     if (this.inFlight || this.waiting.size === 0 || this.kernel.status !== 'idle') {
       return; // a busy kernel is running a cell (or our check): wait for idle
     }
-    const [requester, request] = this.waiting.entries().next().value as [object, { code: string; resolve: Resolve }];
+    const [requester, request] = this.waiting.entries().next().value as [object, { request: IRequest; resolve: Resolve }];
     this.waiting.delete(requester);
     const comm = this.open();
     if (!comm) {
@@ -78,7 +80,8 @@ class KernelChecker {
     const seq = ++this.seq;
     const timer = window.setTimeout(() => this.finish(seq, null), REPLY_TIMEOUT_MS);
     this.inFlight = { seq, resolve: request.resolve, timer };
-    comm.send({ seq, code: request.code });
+    const { code, info, weights } = request.request;
+    comm.send(info === undefined ? { seq, code } : { seq, code, info, weights: weights ?? true });
   }
 
   private finish(seq: number, reply: IReply | null): void {
@@ -116,7 +119,23 @@ class KernelChecker {
   }
 }
 
+/** Dispatched to a cell's editor to check it again though it did not change (another cell
+ *  ran and may have defined a name it uses). */
+export const recheck = StateEffect.define<null>();
+
 const checkers = new WeakMap<Kernel.IKernelConnection, KernelChecker>();
+
+/** What the kernel is asked: a check of `code`, or with `info` the infoview at that offset. */
+export interface IRequest {
+  code: string;
+  info?: number;
+  weights?: boolean;
+}
+
+/** Ask `kernel` over the `cajal.check` comm (one request in flight per kernel). */
+export function ask(kernel: Kernel.IKernelConnection, requester: object, request: IRequest): Promise<IReply | null> {
+  return checkerFor(kernel).check(requester, request);
+}
 
 function checkerFor(kernel: Kernel.IKernelConnection): KernelChecker {
   let checker = checkers.get(kernel);
@@ -166,7 +185,7 @@ export function liveCheck(kernel: () => Kernel.IKernelConnection | null, mime: (
       window.setTimeout(() => view.dom.isConnected && forceLinting(view), NO_KERNEL_RETRY_MS);
       return [];
     }
-    const reply = await checkerFor(connection).check(view, doc.toString());
+    const reply = await checkerFor(connection).check(view, { code: doc.toString() });
     if (reply === null) {
       return current(view); // superseded or unanswered: keep what is shown
     }
@@ -200,5 +219,7 @@ export function liveCheck(kernel: () => Kernel.IKernelConnection | null, mime: (
     };
   });
 
-  return [linter(source, { delay: DELAY_MS }), hover];
+  const needsRefresh = (update: { transactions: readonly { effects: readonly StateEffect<unknown>[] }[] }) =>
+    update.transactions.some(tr => tr.effects.some(e => e.is(recheck)));
+  return [linter(source, { delay: DELAY_MS, needsRefresh }), hover];
 }

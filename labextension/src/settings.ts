@@ -3,10 +3,12 @@ export interface ICajalSettings {
   unicodeInput: boolean;
   liveDiagnostics: boolean;
   hoverTypes: boolean;
+  infoview: boolean;
 }
 
 export const settings: ICajalSettings = {
   unicodeInput: true,
   liveDiagnostics: true,
-  hoverTypes: true
+  hoverTypes: true,
+  infoview: true
 };
