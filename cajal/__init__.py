@@ -40,14 +40,36 @@ def typecheck(term, ctx: Optional[Mapping] = None, *, defs: Optional[Mapping] = 
 
 def evaluate(term, env: Optional[Mapping[str, Any]] = None, *, defs: Optional[Mapping] = None):
     """The value of `term` (a Term or its source). `env` gives the free variables (Values or
-    Python bool/int); `defs` gives the values of definitions."""
-    return evaluation.evaluate(as_term(term), env, defs=defs)
+    Python bool/int); `defs` gives the values of definitions. A term with a hole is refused
+    (even where evaluation would not reach it), naming the hole."""
+    term = as_term(term)
+    _refuse_holes(term, closed=not env and not defs)
+    return evaluation.evaluate(term, env, defs=defs)
 
 
 def steps(term, *, defs: Optional[Mapping] = None, limit: Optional[int] = None) -> list:
     """The small-step reduction of `term` (a Term or its source) to its value: one `Step` per
     rule applied (β, if-tt, if-ff, iter-zero, iter-succ, succ, and δ for a definition)."""
-    return evaluation.steps(as_term(term), defs=defs, limit=limit)
+    term = as_term(term)
+    _refuse_holes(term, closed=not defs)
+    return evaluation.steps(term, defs=defs, limit=limit)
+
+
+def _refuse_holes(term, closed: bool) -> None:
+    """Raise the error of the term's first hole, with its type when the term is closed (and
+    so can be checked here)."""
+    from .syntax import holes
+    found = holes(term)
+    if not found:
+        return
+    if closed:
+        try:
+            goals = checker.check(term).holes
+        except CajalTypeError:
+            goals = []
+        if goals:
+            raise goals[0].error()
+    raise evaluation.unfilled(found[0])
 
 
 def _context(ctx):

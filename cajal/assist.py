@@ -64,6 +64,10 @@ def _complete(session, code: str, before: str, cursor: int) -> Completion:
                 found = [(n, INPUT_SEQUENCES[n]) for n in names]
             return _completion(found, m.start(), cursor, "symbol")
 
+    hole = _hole_at(code, cursor)
+    if hole is not None:
+        return _complete_hole(session, code, *hole)
+
     line_start = before.rfind("\n") + 1
     m = re.fullmatch(r":([A-Za-z_]*)", before[line_start:])
     if m:
@@ -98,6 +102,55 @@ def _complete(session, code: str, before: str, cursor: int) -> Completion:
             matches.append(text)
             items.append({"start": start, "end": cursor, "text": text, "type": kind, "signature": sig})
     return Completion(matches, start, cursor, items)
+
+
+def _hole_at(code: str, cursor: int) -> Optional[tuple[int, int]]:
+    """[start, end) of the hole (`?` or `?name`) the cursor is on or just after, if any."""
+    start, end = line_item_at(code, cursor)
+    for kind, text, offset in scan(code, start, max(end, cursor)):
+        if kind == "hole" and offset <= cursor <= offset + len(text):
+            return offset, offset + len(text)
+    return None
+
+
+def _complete_hole(session, code: str, start: int, end: int) -> Completion:
+    """At a hole: the variables still available there whose type is the hole's, then the
+    definitions of that type (every available variable and definition where the type is
+    unknown, or where the cell does not check)."""
+    goal = _goal_at(session, code, start)
+    definitions = getattr(session, "definitions", {})
+    if goal is None:  # the item does not check: offer what is bound there, untyped
+        variables = [(name, text) for name, text in reversed(_bound_at(_tokens(code, _item_start(code, start), start)))]
+        found = [(name, "variable", f"{name} : {text}" if text else name) for name, text in variables]
+        found += [(name, "function" if type(d.type).__name__ == "Arrow" else "constant", f"{name} : {pretty(d.type)}")
+                  for name, d in definitions.items()]
+    else:
+        from .types import has_unknown
+        fits = (lambda t: True) if has_unknown(goal.type) else (lambda t: t == goal.type)
+        found = [(name, "variable", f"{name} : {pretty(t)}") for name, t in goal.context if fits(t)]
+        found += [(name, "function" if type(d.type).__name__ == "Arrow" else "constant", f"{name} : {pretty(d.type)}")
+                  for name, d in definitions.items() if fits(d.type)]
+    return Completion([text for text, _, _ in found], start, end,
+                      [{"start": start, "end": end, "text": text, "type": kind, "signature": sig}
+                       for text, kind, sig in found])
+
+
+def _goal_at(session, code: str, offset: int):
+    """The checker's goal for the hole at `offset` (None if its item does not check)."""
+    from .items import Scope, records
+    start, end = line_item_at(code, offset)
+    first_line = code.count("\n", 0, start) + 1
+    line = code.count("\n", 0, offset) + 1
+    col = offset - (code.rfind("\n", 0, offset) + 1) + 1
+    scope = session.scope() if hasattr(session, "scope") else Scope({}, (), 10)
+    try:
+        for record in records(scope, code[start:end], first_line):
+            for goal in record.typing.holes if record.typing is not None else ():
+                if goal.span is not None and (goal.span.line, goal.span.col) == (line, col):
+                    return goal
+    except (CajalError, RecursionError):
+        return None
+    return None
 
 
 def _completion(found: list[tuple[str, str]], start: int, end: int, kind: str) -> Completion:
@@ -254,6 +307,10 @@ def word_at(code: str, cursor: int) -> tuple[str, int, int]:
 
 
 def _inspect(session, code: str, cursor: int, detail_level: int) -> Optional[str]:
+    hole = _hole_at(code, cursor)
+    if hole is not None:
+        goal = _goal_at(session, code, hole[0])
+        return goal.describe() if goal is not None else topics.find(lexicon.HOLE).text()
     word, start, end = word_at(code, cursor)
     if not word:
         return None

@@ -15,16 +15,18 @@ from .errors import CajalError, Span
 from .pretty import pretty
 from .session import Session
 from .syntax import Iter, Lam, Let, Type, Var, children
-from .types import Typing
+from .types import Goal, Typing, has_unknown
 
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """An error at `span`, with the message and hint that running the cell shows."""
+    """An error at `span`, with the message and hint that running the cell shows; or, with
+    severity "info", a typed hole's goal (a cell with holes checks, it just cannot run yet)."""
 
     span: Span
     message: str
     hint: str | None
+    severity: str = "error"  # "error" | "info"
 
 
 @dataclass(frozen=True)
@@ -47,22 +49,34 @@ def check_cell(session: Session, source: str, first_line: int = 1) -> Report:
     which raises the error running would raise. Like running, checking stops at the first
     error; the names typed before it keep their types."""
     names: list[NameType] = []
+    holes: list[Diagnostic] = []
     try:
         for record in items.records(session.scope(), source, first_line):
             if record.defines is not None and record.item.name_span is not None:
                 names.append(NameType(record.item.name_span, record.defines, record.typing.type))
             for term, typing in record.typed_terms():
                 names.extend(_names(term, typing))
+            for goal in record.holes():
+                if goal.span is not None:
+                    holes.append(_hole(goal))
+                    names.append(NameType(goal.span, goal.hole.text, goal.type))  # hovering it: `?h : 𝟚`
             if record.command is not None and record.command.reads_files:
                 break  # what follows may use the file's definitions, which checking does not read
     except CajalError as err:
         diagnostic = Diagnostic(err.span or _start(source, first_line), err.message, err.hint)
-        return Report((diagnostic,), tuple(names))
+        return Report((*holes, diagnostic), tuple(names))
     except (RecursionError, MemoryError):
         diagnostic = Diagnostic(_start(source, first_line), "the program is nested too deeply to process",
                                 "split it into smaller definitions with `def`")
-        return Report((diagnostic,), tuple(names))
-    return Report((), tuple(names))
+        return Report((*holes, diagnostic), tuple(names))
+    return Report(tuple(holes), tuple(names))
+
+
+def _hole(goal: Goal) -> Diagnostic:
+    """A hole's goal, shown where the hole is: "hole ?h : 𝟚 ⊸ 𝟚, with x : 𝟚 to use"."""
+    what = "a term" if has_unknown(goal.type) else "a term of that type"
+    return Diagnostic(goal.span, goal.describe(), f"replace it with {what} (running the cell before then is an error)",
+                      "info")
 
 
 def _names(term, typing: Typing) -> list[NameType]:
@@ -103,7 +117,7 @@ def as_message(report: Report, cell: str, body: int = 0, first_line: int = 1) ->
         "kind": cells.CAJAL,
         "diagnostics": [
             {"from": units.at(d.span.line, d.span.col), "to": units.at(d.span.end_line, d.span.end_col),
-             "message": d.message, "hint": d.hint or "", "severity": "error"}
+             "message": d.message, "hint": d.hint or "", "severity": d.severity}
             for d in report.diagnostics],
         "names": [
             {"from": units.at(n.span.line, n.span.col), "to": units.at(n.span.end_line, n.span.end_col),

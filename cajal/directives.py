@@ -43,6 +43,7 @@ class Command:
     term: bool = True  # its argument is a term (`:type e`), which the pipeline type-checks
     argument: Optional[Callable[[Directive, Any], Any]] = None  # reads and validates a non-term argument
     reads_files: bool = False  # it runs files: the live check (which reads none) stops after it
+    holes: bool = False  # it only reads the term's typing, so its term may have holes (`:type ?`)
 
     @property
     def word(self) -> str:
@@ -62,10 +63,10 @@ BY_WORD: dict[str, Command] = {}
 
 def command(*words: str, usage: str, help: str, options: tuple[str, ...] = (), example: str = "",
             term: bool = True, argument: Optional[Callable[[Directive, Any], Any]] = None,
-            reads_files: bool = False):
+            reads_files: bool = False, holes: bool = False):
     """Register the decorated function as the handler of `:word`."""
     def register(handler):
-        cmd = Command(words, usage, help, handler, options, example, term, argument, reads_files)
+        cmd = Command(words, usage, help, handler, options, example, term, argument, reads_files, holes)
         COMMANDS.append(cmd)
         for word in words:
             BY_WORD[word] = cmd
@@ -175,9 +176,11 @@ def term_argument(d: Directive) -> tuple[list[str], Term]:
 # ---------------------------------------------------------------------------- the directives
 
 
-@command("type", usage=":type e", help="the type of e", example=":type λx:𝟚. x     -- λx:𝟚. x : 𝟚 ⊸ 𝟚")
+@command("type", usage=":type e", help="the type of e", holes=True,
+         example=":type λx:𝟚. x     -- λx:𝟚. x : 𝟚 ⊸ 𝟚")
 def _type(session, d: Directive, arg: Checked) -> Result:
-    return arg.result(d, f"{pretty(arg.term)} : {pretty(arg.typing.type)}")
+    goals = [goal.describe() for goal in arg.typing.holes]
+    return arg.result(d, "\n".join([f"{pretty(arg.term)} : {pretty(arg.typing.type)}", *goals]))
 
 
 @command("eval", usage=":eval e", help="the value of e", example=":eval succ 2     -- 3 : ℕ")
@@ -195,7 +198,7 @@ def _trace(session, d: Directive, arg: Checked) -> Result:
     return arg.result(d, view.text, value=view.steps, view=view)
 
 
-@command("derive", usage=":derive e", help="the typing derivation tree of e, with its context splits",
+@command("derive", usage=":derive e", help="the typing derivation tree of e, with its context splits", holes=True,
          example=":derive λx:𝟚. if x then ff else tt")
 def _derive(session, d: Directive, arg: Checked) -> Result:
     from . import render

@@ -15,7 +15,7 @@ from typing import Any, Iterator, Mapping, Optional
 
 from .errors import CajalError, echo, echo_number
 from .substitute import substitute
-from .syntax import App, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var, free_vars
+from .syntax import App, BoolLit, Hole, If, Iter, Lam, Let, Nat, Succ, Term, Var, free_vars, holes
 from .values import Closure, Opaque, Value, is_value
 
 
@@ -29,6 +29,13 @@ def evaluate(term: Term, env: Optional[Mapping[str, Any]] = None, *,
         raise TypeError(f"env must map variable names to values, not {type(env).__name__}")
     env = MappingProxyType({k: _as_value(v) for k, v in (env or {}).items()})
     return _eval(term, env, defs or {})
+
+
+def unfilled(hole: Hole) -> CajalError:
+    """The error for evaluating a hole met without its type (a checked term has a
+    `types.Goal`, whose error names the type too)."""
+    return CajalError(f"the hole {hole.text} is not filled in", hole.span,
+                      hint="replace it with a term (`cajal.check` gives its type and the variables it may use)")
 
 
 def _as_value(v: Any) -> Value:
@@ -81,6 +88,8 @@ def _run(stack: list, term: Optional[Term], env, defs, value: Value = None) -> V
                 case Iter(count=count):
                     stack.append((_ITER, term, env, defs))
                     term = count
+                case Hole():
+                    raise unfilled(term)
                 case _:
                     raise TypeError(f"not a term: {term!r}")
         # return `value` to the frames, until one of them has a term to evaluate
@@ -354,6 +363,9 @@ def reduction(term: Term, *, defs: Optional[Mapping[str, Term]] = None, keep: in
 def _reduce(term: Term, defs, limit: Optional[int]) -> Iterator[Step]:
     from .errors import ensure_recursion_limit
     ensure_recursion_limit()
+    found = holes(term)
+    if found:  # a hole would stop the reduction half-way: say so before the first step
+        raise unfilled(found[0])
     current, count = term, 0
     while limit is None or count < limit:
         try:

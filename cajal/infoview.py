@@ -21,7 +21,20 @@ from .errors import CajalError, Span
 from .pretty import pretty
 from .render.view import esc
 from .session import Session
-from .syntax import Def, Iter, Lam, Let, Term, TermItem, Type, abstract_names, children, free_vars, leading_lambdas
+from .syntax import (
+    Def,
+    Hole,
+    Iter,
+    Lam,
+    Let,
+    Term,
+    TermItem,
+    Type,
+    abstract_names,
+    children,
+    free_vars,
+    leading_lambdas,
+)
 from .types import Typing
 
 # A panel heatmap draws at most this many entries; a larger program is named, not drawn.
@@ -99,6 +112,9 @@ def info_at(session: Session, source: str, line: int, col: int, first_line: int 
     node, scope = _innermost(term, typing, line, col)
     if isinstance(node, Lam) and _contains(node.param_span, line, col):
         node_type, consumed = node.param_type, {node.param: node.param_type}  # the parameter it binds
+    elif isinstance(node, Hole):  # a typed hole: what it may use (LANGUAGE.md section 10)
+        goal = next(g for g in typing.holes if g.hole is node)
+        node_type, consumed = goal.type, dict(goal.context)
     else:
         node_type, consumed = typing.types[id(node)], typing.contexts.get(id(node), {})
     consumes = tuple(consumed.items())

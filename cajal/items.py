@@ -21,7 +21,7 @@ from .errors import CajalTypeError, Span
 from .parser import iter_cell
 from .pretty import pretty
 from .syntax import Def, Directive, Item, Term, TermItem, Type, TypeDecl, arrows
-from .types import Typing
+from .types import Goal, Typing, has_unknown
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,10 @@ class Scope:
     types: Iterable[str]
     nat_dim: int
 
-    def check(self, term: Term) -> Typing:
-        """The typing of `term` in this scope (raises CajalTypeError)."""
-        return checker.check(term, defs=self.defs, types=self.types)
+    def check(self, term: Term, expected: Optional[Type] = None) -> Typing:
+        """The typing of `term` in this scope (raises CajalTypeError); `expected`, a declared
+        type, gives its holes their types."""
+        return checker.check(term, defs=self.defs, types=self.types, expected=expected)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ class Record:
         if isinstance(self.argument, tuple):
             return [(a.term, a.typing) for a in self.argument if isinstance(a, directives.Checked)]
         return []
+
+    def holes(self) -> list[Goal]:
+        """The typed holes of its checked terms (LANGUAGE.md section 10): it checks, but only a
+        command that reads typings alone (`:type`) may run with them."""
+        return [goal for _, typing in self.typed_terms() for goal in typing.holes]
 
 
 def records(scope: Scope, source: str, first_line: int = 1, name: Optional[str] = None) -> Iterator[Record]:
@@ -123,9 +129,9 @@ def check_definition(item: Def, scope: Scope, defined_here: set[str]) -> Typing:
         if names.count(p.name) > 1:
             raise CajalTypeError(f"the parameter `{p.name}` appears twice", p.span,
                                  hint="give each parameter its own name")
-    typing = scope.check(item.term)
-    if item.result_type is not None:
-        declared = arrows(*(p.type for p in item.params), item.result_type)
+    declared = None if item.result_type is None else arrows(*(p.type for p in item.params), item.result_type)
+    typing = scope.check(item.term, expected=declared)
+    if declared is not None:
         if typing.type != declared:
             body_type = typing.type
             for _ in item.params:
@@ -134,4 +140,9 @@ def check_definition(item: Def, scope: Scope, defined_here: set[str]) -> Typing:
                 f"the body of `{item.name}` has type {pretty(body_type)}, but the definition says "
                 f"{pretty(item.result_type)}", item.body.span,
                 hint="change the declared result type, or the body")
+    if has_unknown(typing.type):  # only holes leave a type unknown
+        shown = f"def {item.name}" + "".join(f" ({p.name} : {pretty(p.type)})" for p in item.params)
+        raise CajalTypeError(
+            f"the type of `{item.name}` is not known: its holes leave it {pretty(typing.type)}",
+            item.name_span, hint=f"declare its result type, e.g. `{shown} : 𝟚 = …`, so that its holes have types")
     return typing

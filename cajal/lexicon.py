@@ -47,6 +47,9 @@ COMMENT = "--"
 BAD_ARROWS = ("->", "→")
 IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_']*"
 NUMERAL = r"[0-9]+"
+# A typed hole: `?` or `?name` stands for a term still to write (LANGUAGE.md section 10).
+HOLE = "?"
+HOLE_PATTERN = re.escape(HOLE) + f"(?:{IDENTIFIER})?"
 
 # `\name` + Tab gives the symbol (as in the Julia and Lean kernels). `\to` gives ⊸, not →,
 # because every Cajal function is linear.
@@ -99,6 +102,7 @@ TOKEN = re.compile(rf"""
   | (?P<bad_arrow>{BAD_ARROW_PATTERN})
   | (?P<ident>{IDENTIFIER})
   | (?P<num>{NUMERAL})
+  | (?P<hole>{HOLE_PATTERN})
   | (?P<symbol>{SYMBOL_PATTERN})
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
@@ -118,5 +122,6 @@ def as_json() -> dict:
         "bad_arrows": list(BAD_ARROWS),
         "identifier": IDENTIFIER,
         "numeral": NUMERAL,
+        "hole": HOLE,
         "input_sequences": dict(INPUT_SEQUENCES),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional, get_args
 
+from . import lexicon
 from .errors import CajalSyntaxError, Source, Span
 from .syntax import (
     Abstract,
@@ -13,6 +14,7 @@ from .syntax import (
     BoolType,
     Def,
     Directive,
+    Hole,
     If,
     Item,
     Iter,
@@ -314,7 +316,7 @@ class _Parser:
         return Lam(name.value, ptype, body, self.span_from(tok), name.span)
 
     def _starts_arg(self, tok: Token) -> bool:
-        return tok.kind in ("IDENT", "NUM") or (tok.kind in ("KW", "SYM") and tok.value in _ARG_START)
+        return tok.kind in ("IDENT", "NUM", "HOLE") or (tok.kind in ("KW", "SYM") and tok.value in _ARG_START)
 
     def app(self) -> Term:
         start = self.peek()
@@ -369,6 +371,8 @@ class _Parser:
             return Var(tok.value, tok.span)
         if tok.kind == "NUM":
             return Nat(_numeral(tok.value), tok.span)
+        if tok.kind == "HOLE":
+            return Hole(tok.value[len(lexicon.HOLE):], tok.span)
         if tok.is_("tt") or tok.is_("ff"):
             return BoolLit(tok.value == "tt", tok.span)
         if tok.is_("zero"):

@@ -6,7 +6,25 @@ The printer brackets exactly where the grammar needs it, so `parse(pretty(t)) ==
 from __future__ import annotations
 
 from .lexicon import ASCII, UNICODE
-from .syntax import Abstract, App, Arrow, BoolLit, BoolType, If, Iter, Lam, Let, Nat, NatType, Succ, Var, type_text
+from .syntax import (
+    Abstract,
+    App,
+    Arrow,
+    BoolLit,
+    BoolType,
+    Hole,
+    If,
+    Iter,
+    Lam,
+    Let,
+    Nat,
+    NatType,
+    Succ,
+    Unknown,
+    Var,
+    subscript,  # noqa: F401 (offered to the views: `pretty.subscript`)
+    type_text,
+)
 
 # Precedence of the position a term is printed in: the whole text, a function applied to an
 # argument, an argument (brackets are added where the position needs them).
@@ -44,7 +62,7 @@ def _pretty(thing, sym) -> str:
             if thing.type is None:
                 return "<linked value>"
             return f"<linked {_type(thing.type, sym)}>"
-        case BoolType() | NatType() | Arrow() | Abstract():
+        case BoolType() | NatType() | Arrow() | Abstract() | Unknown():
             return _type(thing, sym)
     return _term(thing, TOP, sym)
 
@@ -69,6 +87,8 @@ def _term(t, prec: int, sym) -> str:
     match t:
         case Var(name):
             return name
+        case Hole():
+            return t.text
         case BoolLit(value):
             return "tt" if value else "ff"
         case Nat(value):
@@ -93,9 +113,3 @@ def _term(t, prec: int, sym) -> str:
     return text if prec == TOP else f"({text})"
 
 
-def subscript(i: int) -> str:
-    """`i` in subscript digits (h₁₂), as views name states and inputs."""
-    return str(i).translate(_SUBSCRIPTS)
-
-
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

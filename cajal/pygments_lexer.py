@@ -83,6 +83,7 @@ class CajalLexer(RegexLexer):
             (r"(type)(\s+)(" + _IDENT + ")", bygroups(Keyword.Declaration, Whitespace, Name.Class)),
             (_IDENT, _identifier),
             (lexicon.NUMERAL, Number.Integer),
+            (lexicon.HOLE_PATTERN, Name.Variable.Magic),  # a typed hole, `?` or `?name`
             (_spellings("binder"), Keyword),
             (_spellings("type"), Keyword.Type),
             (_spellings("arrow"), Operator),

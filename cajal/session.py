@@ -226,6 +226,8 @@ class Session:
         return items.Scope(self.def_types(), self.types, self.nat_dim)
 
     def _run_item(self, record: items.Record) -> Result:
+        if not (record.command and record.command.holes) and record.holes():
+            raise record.holes()[0].error()  # it checks, but cannot run (`:type` may look at it)
         match record.item:
             case TypeDecl(name):
                 known = name in self.types

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from .syntax import App, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var
+from .syntax import App, BoolLit, Hole, If, Iter, Lam, Let, Nat, Succ, Term, Var
 
 
 def substitute(term: Term, mapping: Mapping[str, Term]) -> Term:
@@ -20,7 +20,7 @@ def _subst(t: Term, m: Mapping[str, Term]) -> Term:
     cls = type(t)
     if cls is Var:
         return m.get(t.name, t)
-    if cls is BoolLit or cls is Nat:
+    if cls is BoolLit or cls is Nat or cls is Hole:
         return t
     if cls is App:
         fn, arg = _subst(t.fn, m), _subst(t.arg, m)

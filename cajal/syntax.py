@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from .errors import Span
-from .lexicon import ASCII, UNICODE
+from .lexicon import ASCII, HOLE, UNICODE
 
 
 def _span():
@@ -42,6 +42,8 @@ def type_text(t: "Type", ascii: bool = False, left: bool = False) -> str:
         return sym["Nat"]
     if isinstance(t, Abstract):
         return t.name
+    if isinstance(t, Unknown):
+        return f"t{t.number}" if ascii else "τ" + subscript(t.number)
     if isinstance(t, Arrow):
         text = f"{type_text(t.dom, ascii, True)} {sym['⊸']} {type_text(t.cod, ascii)}"
         return f"({text})" if left else text
@@ -74,6 +76,23 @@ class Abstract(_PrintsAsCajal):
     name: str
     span: Optional[Span] = _span()
 
+
+@dataclass(frozen=True)
+class Unknown(_PrintsAsCajal):
+    """A type the checker could not determine: the type of a hole that nothing around it fixes
+    (LANGUAGE.md section 10). It prints as τ₁, τ₂, … and only ever appears in what the checker
+    reports about a term with holes, which never runs."""
+
+    number: int
+
+
+def subscript(i: int) -> str:
+    """`i` in subscript digits (h₁₂, τ₁), as views name states and inputs and the checker
+    unknown types (`cajal.pretty` offers it to the views)."""
+    return str(i).translate(_SUBSCRIPTS)
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 Type = Union[BoolType, NatType, Arrow, Abstract]
 
@@ -178,7 +197,21 @@ class Iter:
     var_span: Optional[Span] = _span()
 
 
-Term = Union[Var, BoolLit, Nat, Succ, Lam, App, If, Let, Iter]
+@dataclass(frozen=True)
+class Hole:
+    """A typed hole, `?name` (or `?`, whose name is ""): a term still to write. The checker
+    gives it a type and a context (`types.Goal`); running, evaluating or compiling it is an
+    error that names it."""
+
+    name: str
+    span: Optional[Span] = _span()
+
+    @property
+    def text(self) -> str:
+        return HOLE + self.name
+
+
+Term = Union[Var, BoolLit, Nat, Succ, Lam, App, If, Let, Iter, Hole]
 
 
 def succ(arg: Term, span: Optional[Span] = None) -> Term:
@@ -193,7 +226,7 @@ def free_vars(term: Term) -> set[str]:
     match term:
         case Var(name):
             return {name}
-        case BoolLit() | Nat():
+        case BoolLit() | Nat() | Hole():
             return set()
         case Succ(arg):
             return free_vars(arg)
@@ -235,6 +268,16 @@ def leading_lambdas(term: Term) -> tuple[list[Lam], Term]:
         term = term.body
     return lams, term
 
+
+def holes(term: Term) -> list[Hole]:
+    """The holes of a term, in source order."""
+    found, stack = [], [term]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Hole):
+            found.append(node)
+        stack.extend(reversed(children(node)))
+    return found
 
 
 # ---------------------------------------------------------------- items of a cell

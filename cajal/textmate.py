@@ -17,6 +17,7 @@ Scopes, one per role of the lexicon (TextMate's common names, so themes colour t
 | `λ \\` | `keyword.operator.lambda.cajal` |
 | `⊸ -o ↪ =>` | `keyword.operator.arrow.cajal` |
 | `-> →` (other languages' arrows, an error) | `invalid.illegal.arrow.cajal` |
+| a typed hole, `?` or `?name` | `variable.other.hole.cajal` |
 | other identifiers | `variable.other.cajal` |
 | `( ) { }` and `| : . = , ;` | `punctuation.bracket.cajal`, `punctuation.separator.cajal` |
 """
@@ -93,6 +94,7 @@ def grammar() -> dict:
                     {"match": _words(keywords), "name": "keyword.control.cajal"},
                     {"match": _words(lexicon.CONSTANTS), "name": "constant.language.boolean.cajal"},
                     *symbol_patterns,
+                    {"match": lexicon.HOLE_PATTERN, "name": "variable.other.hole.cajal"},
                     {"match": rf"(?<![{_WORD_CHAR}]){lexicon.NUMERAL}(?![{_WORD_CHAR}])",
                      "name": "constant.numeric.integer.cajal"},
                     {"match": lexicon.IDENTIFIER, "name": "variable.other.cajal"},

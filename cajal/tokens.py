@@ -71,7 +71,7 @@ _DIRECTIVE = re.compile(r":([A-Za-z_]+)")
 
 
 class Token:
-    """A token: `kind` is IDENT NUM KW SYM DIRECTIVE SEP or EOF; `value` its canonical
+    """A token: `kind` is IDENT NUM HOLE KW SYM DIRECTIVE SEP or EOF; `value` its canonical
     spelling; `offset` its character offset in the text (directives parse from it); `end`, for
     a DIRECTIVE, the offset where its raw text ends. (A plain slotted class, not a dataclass:
     a cell has thousands of tokens, and this is several times cheaper to make.)"""
@@ -204,6 +204,8 @@ class Lexer:
                 value = lexicon.SPELLINGS.get(text, text)
             elif kind == "num":
                 tok_kind, value = "NUM", text
+            elif kind == "hole":
+                tok_kind, value = "HOLE", text  # `?` or `?name`: the parser makes a Hole
             else:
                 tok_kind, value = "SYM", lexicon.SPELLINGS.get(text, text)
                 if value == "Bool" or value == "Nat":

@@ -105,13 +105,21 @@ per iteration, so the map is polynomial in them).""",
           "Every tensor that involves ℕ grows with N (a ℕ ⊸ ℕ matrix is N×N).",
           ":set nat_dim 16\n:matrix λn:ℕ. succ n     -- now 16×16"),
 ]
+_TOPICS.append(Topic("?", "? or ?name — a typed hole: a term still to write; the cell checks, but does not run", """\
+ ────────── (hole)   τ: the type its place requires (or unknown);
+ Δ ⊢ ?h : τ          Δ: variables no other part uses (it may use them)""",
+                     "none yet: running, evaluating or compiling a hole is an error that names it and its type. "
+                     "The editor shows each hole's type and context, and Tab at a hole offers what fits.",
+                     "def not (x : 𝟚) : 𝟚 = if x then ff else tt\n"
+                     ":type λx:𝟚. not ?h     -- prints its type, then hole ?h with its type 𝟚 and x to use\n"
+                     "λx:𝟚. not ?h     -- error: the hole ?h is not filled in"))
 _TOPICS.append(Topic("↪", "iter{base | y ↪ step}(count) (ASCII: =>) — the step variable y and the step that maps it",
                      _TOPICS[3].rule, _TOPICS[3].neurons, _TOPICS[3].example))
 
 TOPICS: dict[str, Topic] = {t.name: t for t in _TOPICS}
 # Other words that find a topic.
 _ALIASES = {"then": "if", "else": "if", "in": "let", "ff": "tt", "application": "app", "apply": "app",
-            "linear": "linearity", "N": "nat_dim", "lambda": "λ"}
+            "linear": "linearity", "N": "nat_dim", "lambda": "λ", "hole": "?", "holes": "?"}
 
 
 def find(word: str):

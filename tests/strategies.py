@@ -22,10 +22,16 @@ API (import with `from strategies import ...` inside tests/):
                                                of the compiler's correctness theorem); a numeral
                                                ≥ n must be refused by the compiler
     numerals(term)                          -> the numerals in a term
+    holed_terms(ctx=None, max_depth=3)      -> strategy of (holed, type, ctx, original, target):
+                                               a typed term `original` whose sub-term `target`
+                                               (one of its nodes) is replaced in `holed` by the
+                                               typed hole `?h` (LANGUAGE.md section 10)
+    replace_subterm(term, target, by)       -> term with its node `target` replaced by `by`
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from contextlib import contextmanager
 from typing import Optional
@@ -37,7 +43,7 @@ from cajal import CajalError
 from cajal import evaluation as _evaluator
 from cajal.compiler import compile
 from cajal.generate import CHOICE_BYTES, MAX_NUMERAL, term_from_choices
-from cajal.syntax import BOOL, NAT, Arrow, BoolType, Nat, NatType, Type, children
+from cajal.syntax import BOOL, CHILD_FIELDS, NAT, Arrow, BoolType, Hole, Nat, NatType, Type, children
 
 __all__ = ["types", "typed_terms", "closed_terms", "values", "value_has_type", "evaluate_below", "numerals", "MAX_NUMERAL"]
 
@@ -131,3 +137,33 @@ def evaluate_below(term, n):
     with _watch_naturals() as seen:
         v = _evaluator.evaluate(term)
     return v, seen[0] < n
+
+
+def replace_subterm(term, target, by):
+    """`term` with its node `target` (found by identity) replaced by `by`; the parts that do
+    not contain it are shared."""
+    if term is target:
+        return by
+    fields = CHILD_FIELDS.get(type(term), ())
+    new = {name: replace_subterm(getattr(term, name), target, by) for name in fields}
+    if all(new[name] is getattr(term, name) for name in fields):
+        return term
+    return dataclasses.replace(term, **new)
+
+
+def _nodes(term):
+    found, stack = [], [term]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(children(node))
+    return found
+
+
+@st.composite
+def holed_terms(draw, ctx: Optional[dict] = None, max_depth: int = 3):
+    """(holed, type, ctx, original, target): `original` with its sub-term `target` replaced by
+    the hole `?h`."""
+    original, ty, ctx = draw(typed_terms(None, ctx, max_depth))
+    target = draw(st.sampled_from(_nodes(original)))
+    return replace_subterm(original, target, Hole("h")), ty, ctx, original, target

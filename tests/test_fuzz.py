@@ -34,7 +34,7 @@ PIECES = [
     # keywords and both spellings of every symbol
     "def", "type", "let", "in", "if", "then", "else", "iter", "succ", "zero", "tt", "ff", "true",
     "false", "Bool", "Nat", "λ", "\\", "⊸", "-o", "𝟚", "ℕ", "↪", "=>", "(", ")", "{", "}", "|",
-    ":", ".", "=", ",", ";",
+    ":", ".", "=", ",", ";", "?", "?h",
     # names, numerals, layout, comments, directives, mistakes
     "x", "y", "f", "g", "n", "x'", "_", "Image", "0", "1", "3", "5", "10", "99999999999", " ", "  ",
     "\n", "\n  ", "\t", "\r\n", "--", "-- note\n", ":type ", ":eval ", ":set nat_dim 3", ":", "->",
@@ -90,12 +90,16 @@ def run_core(text: str) -> None:
 
 def run_checked(term, types=()) -> None:
     try:
-        check(term, types=types)
+        typing = check(term, types=types)
     except CajalError as err:
         str(err)
         return
     text = pretty(term)
     assert parse_term(text) == term
+    if typing.holes:  # a term with holes checks, but evaluating it is an error that names a hole
+        with pytest.raises(CajalError, match="the hole .* is not filled in"):
+            evaluate(term)
+        return
     if _cheap(term):
         value = evaluate(term)
         trace = steps(term, limit=3000)

@@ -505,6 +505,19 @@ def test_complete_keywords_definitions_and_bound_variables(kc):
     assert reply["matches"] == [":set"]
 
 
+def test_a_hole_completes_with_what_fits_and_refuses_to_run(kc):
+    code = "λa:𝟚. λb:ℕ. if ?h then b else b"
+    reply = shell_request(kc, "complete", code, code.index("?h") + 2)
+    # the 𝟚 still available first, then definitions of type 𝟚 that other tests made (b is used by
+    # the branches; not, and are functions)
+    assert reply["matches"][0] == "a" and not {"b", "not", "and"} & set(reply["matches"])
+    assert (reply["cursor_start"], reply["cursor_end"]) == (code.index("?h"), code.index("?h") + 2)
+    ran = execute(kc, code)
+    assert ran.status == "error"
+    [error] = ran.of("error")
+    assert error["traceback"][0] == "CajalError: line 1, column 16: the hole ?h : 𝟚 is not filled in"
+
+
 @pytest.mark.parametrize("typed,symbol", [("\\lambda", "λ"), ("\\multimap", "⊸"), ("\\to", "⊸"),
                                           ("\\hookrightarrow", "↪"), ("\\bbN", "ℕ"), ("\\bbtwo", "𝟚")])
 def test_complete_latex_names(kc, typed, symbol):

@@ -61,7 +61,7 @@ def test_the_brief_input_sequences():
         assert lexicon.INPUT_SEQUENCES[seq] == sym
 
 
-_TEXT = st.lists(st.sampled_from(list("ab ()\n:.λ\\⊸-o=>↪𝟚ℕ#→0;") + ["--", "tt", "Nat"]), max_size=30).map("".join)
+_TEXT = st.lists(st.sampled_from(list("ab ()\n:.λ\\⊸-o=>↪𝟚ℕ#→0;?") + ["--", "tt", "Nat", "?h"]), max_size=30).map("".join)
 
 
 @given(_TEXT)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import closed_terms
+from strategies import closed_terms, holed_terms
 
 from cajal import CajalError, diagnostics, pretty
 from cajal.errors import Source, Span
@@ -24,14 +24,18 @@ DIRECTIVES = (":type", ":eval", ":trace", ":derive", ":defs", ":help", ":set", "
 ARGUMENTS = ("", "tt", "foo", "iter", ":graph", "nat_dim", "nat_dim 6", "nat_dim 0", "nat_dim x", "3", "-- note",
              "λx:𝟚. x", "λx:𝟚. not (not x)", "f tt", "A", "succ 2", "λx:𝟚. x ≡ λy:𝟚. not y", "tt == 3")
 TOKENS = ("λ", "x", ":", "𝟚", "ℕ", ".", "(", ")", "tt", "ff", "if", "then", "else", "iter", "{", "|", "↪", "}",
-          "succ", "let", "=", "in", "def", "type", ";", "\n", " ", ":set", ":help", "nat_dim", "6", "0", "--")
+          "succ", "let", "=", "in", "def", "type", ";", "\n", " ", ":set", ":help", "nat_dim", "6", "0", "--",
+          "?", "?h")
 
 
 @st.composite
 def valid_items(draw) -> str:
     term, _ = draw(closed_terms(max_depth=3))
     text = pretty(term)
+    holed, ty, *_ = draw(holed_terms(ctx={}))  # checks; only running refuses it
     return draw(st.sampled_from((
+        pretty(holed),
+        f"def h : {pretty(ty)} = {pretty(holed)}",
         f"def {draw(st.sampled_from(NAMES[:3]))} = {text}",
         text,
         "def not (x : 𝟚) : 𝟚 = if x then ff else tt",
@@ -95,8 +99,13 @@ COMPILE_REFUSALS = ("the numeral ", "this needs a tensor of ")
 @given(cells())
 def test_live_check_reports_an_error_exactly_when_running_raises_one(source):
     report = diagnostics.check_cell(Session(), source)
-    live = [(d.message, d.hint, d.span) for d in report.diagnostics]
+    live = [(d.message, d.hint, d.span) for d in report.diagnostics if d.severity == "error"]
     ran = _outcome(source)
+    if ran is not None and ran[0].startswith("the hole "):  # a typed hole checks, so only running refuses it
+        holes = [d.span for d in report.diagnostics if d.severity == "info"]
+        assert ran[2] in holes
+        assert all((s.line, s.col) > (ran[2].line, ran[2].col) for _, _, s in live)  # the live check goes on
+        return
     if not live and ran is not None and ran[0].startswith(COMPILE_REFUSALS):
         assert ":matrix" in source or ":compile" in source
         return

@@ -23,7 +23,10 @@ def compile_typing(typing: Typing, ctx: Mapping[str, Type], nat_dim: int, *, def
                    size_limit: Optional[int] = None, dtype=None) -> Compiled:
     """Compile the term `typing` holds (checked with free variables `ctx` and definitions
     `defs`, {name: Compiled} of this nat_dim) to a neuron for ℕ of size `nat_dim`. Raises
-    CajalError for a numeral ≥ nat_dim or a tensor above the size limit."""
+    CajalError for a numeral ≥ nat_dim or a tensor above the size limit, and for a hole
+    (a term with holes checks, but does not compile)."""
+    if typing.holes:
+        raise typing.holes[0].error()
     dtype = dtype or torch.get_default_dtype()
     limit = budget.limit(size_limit)
     rt = Runtime([], dtype=dtype, device=torch.device("cpu"), nat_dim=nat_dim, limit=limit)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..errors import CajalError
 from ..pretty import pretty, subscript
-from ..syntax import App, BoolLit, If, Iter, Lam, Let, Nat, Succ, Term, Var
+from ..syntax import App, BoolLit, Hole, If, Iter, Lam, Let, Nat, Succ, Term, Var
 from .common import Defs, show_type, truncate
 from .view import View, esc, wrap
 
@@ -67,6 +67,8 @@ def build_tree(term: Term, typing, defs: Defs) -> Inference:
     match term:
         case Var(name):
             return Inference("var" if name in ctx else "def", ctx, term, t)
+        case Hole():  # a leaf whose term is still to write (its goal is in typing.holes)
+            return Inference("hole", ctx, term, t)
         case BoolLit(value):
             return Inference("tt" if value else "ff", ctx, term, t)
         case Nat(value):

@@ -405,6 +405,8 @@ def graph(term, *, ctx=None, defs=None, types=(), nat_dim: int = 10, unroll: boo
                 compile = lambda typing: definition.compiled(nat_dim)  # noqa: E731 (its own, made once)
         if typing is None:
             typing = check(term, ctx, defs=d.types_for(term), types=d.abstract)
+        if typing.holes:  # a hole has no neuron yet
+            raise typing.holes[0].error()
         if compile is None:
             compile = _compiler(d, ctx, nat_dim)
         b = _GraphBuilder(typing, d, nat_dim, unroll, compile, link=link)

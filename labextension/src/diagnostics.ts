@@ -23,7 +23,8 @@ interface IWireDiagnostic {
   to: number;
   message: string;
   hint: string;
-  severity: 'error' | 'warning';
+  /** 'info' is a typed hole's goal ("hole ?h : 𝟚, with x : 𝟚 to use"), not an error. */
+  severity: 'error' | 'warning' | 'info';
 }
 
 interface IWireName {
@@ -161,7 +162,7 @@ function asDiagnostic(d: IWireDiagnostic, doc: Text): Diagnostic {
   return {
     from,
     to,
-    severity: d.severity === 'warning' ? 'warning' : 'error',
+    severity: d.severity === 'warning' || d.severity === 'info' ? d.severity : 'error',
     source: 'Cajal',
     message: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message
   };

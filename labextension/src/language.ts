@@ -31,6 +31,8 @@ const NUMERAL = new RegExp('^' + lexicon.numeral);
 const BAD_ARROW = new RegExp('^(' + lexicon.bad_arrows.map(escape).join('|') + ')', 'u');
 const PUNCTUATION = new RegExp('^[' + escape(lexicon.punctuation) + ']');
 const COMMENT = lexicon.comment;
+// A typed hole, `?` or `?name`: a term still to write.
+const HOLE = new RegExp('^' + escape(lexicon.hole) + '(' + lexicon.identifier + ')?');
 
 function roleStyle(role: string): string {
   return role === 'binder' ? 'keyword' : role === 'arrow' ? 'operator' : 'typeName';
@@ -107,6 +109,9 @@ const parser = {
     }
     if (stream.match(NUMERAL)) {
       return 'number';
+    }
+    if (stream.match(HOLE)) {
+      return 'variableName.special'; // a hole
     }
     for (const [pattern, style] of SYMBOLS) {
       if (stream.match(pattern)) {
