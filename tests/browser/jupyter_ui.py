@@ -160,14 +160,26 @@ class NotebookPage:
         """Wait until the server reports the notebook's kernel idle."""
         poll(lambda: self.kernel_state() == "idle", timeout, f"the kernel of {self.path} to be idle")
 
-    def menu(self, *names: str) -> None:
-        """Click through the menu bar: `menu("Run", "Run All Cells")`."""
+    def menu(self, *names: str, tries: int = 3) -> None:
+        """Click through the menu bar: `menu("Run", "Run All Cells")`. An open menu is drawn
+        again whenever a command's state changes (the kernel going busy and idle, say), which
+        can leave an item never still long enough to click: then close the menu and try again."""
+        from playwright.sync_api import Error as PlaywrightError
+
         top, *items = names
-        self.page.locator(".lm-MenuBar-itemLabel", has_text=top).filter(
-            has_text=top).first.click()
-        for name in items:
-            self.page.locator(".lm-Menu-content .lm-Menu-item:visible").filter(
-                has=self.page.locator(".lm-Menu-itemLabel", has_text=name)).first.click()
+        for attempt in range(tries):
+            try:
+                self.page.locator(".lm-MenuBar-itemLabel", has_text=top).filter(
+                    has_text=top).first.click()
+                for name in items:
+                    self.page.locator(".lm-Menu-content .lm-Menu-item:visible").filter(
+                        has=self.page.locator(".lm-Menu-itemLabel", has_text=name)).first.click(timeout=10_000)
+                return
+            except PlaywrightError:
+                if attempt == tries - 1:
+                    raise
+                self.page.keyboard.press("Escape")
+                self.page.keyboard.press("Escape")
 
     def run_all(self, timeout: float = 240) -> list[Cell]:
         """Run > Run All Cells, wait until every queued cell has run and the kernel is idle,
