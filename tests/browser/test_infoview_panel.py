@@ -164,3 +164,21 @@ def test_the_panel_reads_in_the_dark_theme(jupyter_server, open_notebook, notebo
         take_screenshot(nb.page, "infoview-dark")
     finally:
         put_theme(jupyter_server, "JupyterLab Light")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("ui", UIS)
+def test_a_hole_shows_its_type(open_notebook, notebook, ui):
+    """A typed hole is information, not an error: the cell is underlined as info, the panel at
+    the hole shows its expected type and the variable it may use."""
+    nb = open_notebook(notebook, ui=ui)
+    nb.run_all()
+    show_panel(nb)
+    type_into(nb, 3, "def h (x : 𝟚) : 𝟚 = not ?g")
+    cell(nb, 3).locator(".cm-lintRange-info").first.wait_for(state="visible", timeout=5000)
+    assert cell(nb, 3).locator(".cm-lintRange-error").count() == 0
+    nb.page.keyboard.press("ArrowLeft")  # the cursor inside `?g`
+    shown = poll(lambda: (p := panel(nb))["type"] == "𝟚" and p["consumes"] and "x : 𝟚" in p["consumes"] and p,
+                 5, "the panel to show the hole's type and the variable it may use")
+    assert not shown["error"]
