@@ -43,10 +43,10 @@ class Results:
     modes: set
 
     def seeds(self, family: str, variant: str, **key) -> dict:
-        return self.runs.get(_key(family, variant, **key), {})
+        return self.runs.get(run_key(family, variant, **key), {})
 
 
-def _key(family, variant, lr=None, batch=None, size=None, epochs=None, steps=None):
+def run_key(family, variant, lr=None, batch=None, size=None, epochs=None, steps=None):
     spec = FT.SPECS[family]
     return (family, variant, lr or spec.lr, batch or spec.batch, size, epochs, steps)
 
@@ -57,7 +57,7 @@ def read(folder: Path) -> Results:
     for path in sorted(Path(folder).glob("*/*.json")):
         r = load(path)
         j = r["job"]
-        runs[_key(j["family"], j["variant"], j["lr"], j["batch"], j["size"], j["epochs"], j["steps"])][j["seed"]] = r
+        runs[run_key(j["family"], j["variant"], j["lr"], j["batch"], j["size"], j["epochs"], j["steps"])][j["seed"]] = r
         sources.add(r["source"])
         modes.add(j["mode"])
     return Results(dict(runs), sources, modes)

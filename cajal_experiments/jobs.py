@@ -120,6 +120,15 @@ def kernel_picture(model, task: FT.Task) -> list | None:
         return step.kernels(task.test[0][:1])[0].cpu().tolist()
 
 
+def learned_table(model) -> list | None:
+    """The type-preserving pair model's Linear(4 → 2) on kron(x, y): a learned 𝟚 ⊸ 𝟚 ⊸ 𝟚 table
+    (rows: the output basis; columns: (x, y) in kron order), which `cajal.decompile` reads back."""
+    body = getattr(model, "body", None)
+    if not isinstance(body, torch.nn.Linear) or tuple(body.weight.shape) != (2, 4):
+        return None
+    return body.weight.detach().cpu().tolist()
+
+
 def run(job: Job, results: Path, device: str | torch.device = "cpu", bar=None) -> dict:
     """Train the job's model and write its JSON (atomically: a file that exists is complete).
     `bar`: an optional tqdm bar updated once per step."""
@@ -175,6 +184,7 @@ def run(job: Job, results: Path, device: str | torch.device = "cpu", bar=None) -
         "step_seconds": round((seconds - eval_seconds) / max(steps, 1), 5),  # one training step
         "eval_seconds": round(eval_seconds / len(curve["step"]), 5),  # one evaluation of the test set
         "curve": curve, "train_loss": train_loss, "diverged_at": diverged_at, "kernel": kernel_picture(model, task),
+        "table": learned_table(model),
     }
     write(job.path(results), result)
     return result

@@ -93,3 +93,20 @@ def forest(claims: list[Claim], title: str = ""):
     fig.suptitle(title or "every claim: paired difference, 95% interval (green: reproduced, red: not, grey: inconclusive)")
     fig.tight_layout()
     return fig
+
+
+def learned_tables(res: Results, family: str, variant: str = "type-preserving") -> str:
+    """The learned 𝟚 ⊸ 𝟚 ⊸ 𝟚 table of every seed of `variant` (its columns' softmax), rounded to
+    the nearest Cajal program by `cajal.decompile`, with how far the table was from it."""
+    import cajal
+
+    lines = []
+    for seed, run in sorted(runs_of(res, family, variant).items()):
+        table = run.get("table")
+        if table is None:
+            continue
+        # the layer outputs logits: each column's softmax is the table's soft answer to (x, y)
+        found = cajal.decompile(torch.tensor(table).softmax(0), "𝟚 ⊸ 𝟚 ⊸ 𝟚")
+        lines.append(f"seed {seed}: {cajal.pretty(found.term)}\n        distance: max {found.max_distance:.3f}, "
+                     f"mean {found.mean_distance:.3f}")
+    return "\n".join(lines) or f"no learned tables in the results of {variant}"

@@ -263,3 +263,27 @@ def test_jobs_spread_over_processes_give_the_same_results(tmp_path):
     for j in js:
         two, one = jobs.load(j.path(tmp_path / "two")), jobs.load(j.path(tmp_path / "one"))
         assert two["curve"] == one["curve"] and two["train_loss"] == one["train_loss"]
+
+
+def test_a_learned_pair_table_is_read_back_as_the_program_it_computes():
+    """The type-preserving pair model's Linear(4 → 2) is kept in its result and decompiled:
+    logits that favour `and`'s answers read back as `and`, the ones of `or` as `or`."""
+    import cajal
+    from cajal_experiments import claims, jobs, original, plots
+
+    model = original.TypePreservingPair()
+    assert jobs.learned_table(model) == model.body.weight.tolist()
+    assert jobs.learned_table(original.MLP()) is None
+
+    def logits(program: str) -> list:  # 3 nats towards each of the program's answers
+        return (6 * cajal.compile(program).tensor.reshape(2, 4) - 3).tolist()
+
+    and_ = "λx:𝟚. λy:𝟚. if x then y else (if y then ff else ff)"
+    or_ = "λx:𝟚. λy:𝟚. if x then (if y then tt else tt) else y"
+    key = claims.run_key("and", "type-preserving")
+    res = claims.Results({key: {0: {"table": logits(and_)}, 1: {"table": logits(or_)}}}, set(), set())
+    text = plots.learned_tables(res, "and")
+    seed0, seed1 = (line for line in text.splitlines() if line.startswith("seed"))
+    assert cajal.equivalent(seed0.split(": ", 1)[1], and_)
+    assert cajal.equivalent(seed1.split(": ", 1)[1], or_)
+    assert text.count("max 0.002") == 2  # softmax(±3): 0.0025 from one-hot
