@@ -23,7 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .mnist import Digits
+from .mnist import Digits, load_full
 
 SIZE = 16
 ALPHA = 0.7  # x ← lerp(x, dilate(x), ALPHA)
@@ -63,27 +63,15 @@ def load_sklearn_digits(size: int = SIZE, test_fraction: float = 0.3, seed: int 
 
 
 def _load_mnist(root: Path, size: int) -> Digits | None:
-    npz = root / "mnist.npz"
-    if npz.is_file():
-        with np.load(npz) as f:
-            arrays = [f[k] for k in ("x_train", "y_train", "x_test", "y_test")]
-    else:
-        try:
-            from torchvision.datasets import MNIST
-        except ImportError:
-            return None
-        try:
-            tr, te = MNIST(str(root), train=True, download=False), MNIST(str(root), train=False, download=False)
-        except (RuntimeError, OSError):
-            return None
-        arrays = [tr.data.numpy(), tr.targets.numpy(), te.data.numpy(), te.targets.numpy()]
-    xtr, ytr, xte, yte = arrays
+    """Full MNIST as `mnist.load_full` reads it, back in [0, 1] and resized for this setting."""
+    found = load_full(root)
+    if found is None:
+        return None
 
-    def images(a):
-        return _resize(torch.tensor(np.asarray(a), dtype=torch.float32).unsqueeze(1) / 255.0, size)
+    def images(x: torch.Tensor) -> torch.Tensor:
+        return _resize((x + 1) / 2, size)
 
-    return Digits(images(xtr), torch.tensor(np.asarray(ytr), dtype=torch.long),
-                  images(xte), torch.tensor(np.asarray(yte), dtype=torch.long),
+    return Digits(images(found.train_x), found.train_y, images(found.test_x), found.test_y,
                   source=f"MNIST 28×28 → {size}×{size} ({root})")
 
 
