@@ -170,12 +170,10 @@ def test_kernel_info_reply_and_no_side_effects(cajal_kernel):
 @pytest.mark.slow
 @pytest.mark.usefixtures("jupyter_path")
 def test_magic_answers_info_for_cajal_cells_in_a_python_kernel():
-    import uuid
     kernel = Kernel("python3")
     try:
         assert kernel.execute("%load_ext cajal_magic")["status"] == "ok"
-        kernel.comm_id = uuid.uuid4().hex
-        kernel._send("comm_open", {"comm_id": kernel.comm_id, "target_name": "cajal.check", "data": {}})
+        kernel.open_comm()  # the comm opened before the extension loaded was closed
         cell = "%%cajal\nλb:𝟚. if b then ff else tt"
         reply, others = ask(kernel, cell, units(cell[:cell.index("b then")]))
         info = reply["info"]

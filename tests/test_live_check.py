@@ -143,9 +143,13 @@ class Kernel:
     def __init__(self, name: str):
         from jupyter_client.manager import start_new_kernel
         self.km, self.kc = start_new_kernel(kernel_name=name, startup_timeout=TIMEOUT)
+        self.open_comm()
+        self.seq = 0
+
+    def open_comm(self) -> None:
+        """Open a `cajal.check` comm (again, after `%load_ext cajal_magic` closed the first)."""
         self.comm_id = uuid.uuid4().hex
         self._send("comm_open", {"comm_id": self.comm_id, "target_name": "cajal.check", "data": {}})
-        self.seq = 0
 
     def _send(self, msg_type: str, content: dict) -> str:
         msg = self.kc.session.msg(msg_type, content)
@@ -271,9 +275,7 @@ def test_magic_registers_the_comm_in_a_python_kernel():
     kernel = Kernel("python3")
     try:
         assert kernel.execute("%load_ext cajal_magic")["status"] == "ok"
-        # the comm opened before the extension loaded was closed; open it again
-        kernel.comm_id = uuid.uuid4().hex
-        kernel._send("comm_open", {"comm_id": kernel.comm_id, "target_name": "cajal.check", "data": {}})
+        kernel.open_comm()  # the comm opened before the extension loaded was closed
         cell = "%%cajal\ndef f (x : 𝟚) : 𝟚 = tt"
         reply, others = kernel.check(cell)
         (d,) = reply["diagnostics"]
