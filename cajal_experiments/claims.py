@@ -45,6 +45,11 @@ class Results:
     def seeds(self, family: str, variant: str, **key) -> dict:
         return self.runs.get(run_key(family, variant, **key), {})
 
+    def main_runs(self, family: str, variant: str) -> dict:
+        """The seeds of a variant at its family's main point: the run of the pre-registered
+        length, else its one full-training-set run of whatever length (quick mode)."""
+        return self.seeds(family, variant) or _only_run(self, family, variant)
+
 
 def run_key(family, variant, lr=None, batch=None, size=None, epochs=None, steps=None):
     spec = FT.SPECS[family]
@@ -86,9 +91,7 @@ def _paired(family, name, measure, unit, a: dict, b: dict, f) -> Claim | None:
 def family_claims(res: Results, family: str) -> list[Claim]:
     spec = FT.SPECS[family]
     metric, lossname, unit = ("psnr", "l1", "dB") if spec.kind == "image" else ("accuracy", "ce", "")
-    runs = {v.name: res.seeds(family, v.name) for v in spec.variants}
-    quick = {v.name: _only_run(res, family, v.name) for v in spec.variants}
-    linked, plain = runs[FT.LINKED] or quick[FT.LINKED], runs[FT.PLAIN] or quick[FT.PLAIN]
+    linked, plain = res.main_runs(family, FT.LINKED), res.main_runs(family, FT.PLAIN)
 
     def curve(key, until=None):
         return lambda r: auc(r["curve"]["step"], r["curve"][key], until)
@@ -111,7 +114,7 @@ def family_claims(res: Results, family: str) -> list[Claim]:
                            a, b, final(metric)))
     for v in spec.variants:
         if v.name not in (FT.LINKED, FT.PLAIN):
-            other = runs[v.name] or quick[v.name]
+            other = res.main_runs(family, v.name)
             out.append(_paired(family, f"{v.name} faster than plain", f"mean test {metric} over the run",
                                unit, other, plain, curve(metric)))
     return [c for c in out if c is not None]
@@ -180,7 +183,7 @@ def summary(res: Results, family: str) -> str:
         digits = 2 if c.unit == "dB" else 3
         lines.append(f"  {c.claim:<32} {c.diff.format(digits, sign=True):>26} {c.unit:<3} {c.verdict:<15} ({c.measure})")
     for v in FT.SPECS[family].variants:
-        runs = res.seeds(family, v.name) or _only_run(res, family, v.name)
+        runs = res.main_runs(family, v.name)
         diverged = sorted(seed for seed, r in runs.items() if r.get("diverged_at"))
         if diverged:
             lines.append(f"  note: {v.name} diverged (non-finite loss; its last scores kept) with seeds {diverged}")

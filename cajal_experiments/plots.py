@@ -8,13 +8,9 @@ import torch
 
 from . import faithful as FT
 from . import stats
-from .claims import Claim, Results, _only_run
+from .claims import Claim, Results
 
 COLORS = {"linked": "C0", "plain": "C3", "direct_simple": "C1", "type-preserving": "C2", "church": "C4"}
-
-
-def runs_of(res: Results, family: str, variant: str) -> dict:
-    return res.seeds(family, variant) or _only_run(res, family, variant)
 
 
 def curves(ax, res: Results, family: str, key: str, ylabel: str, title: str = "") -> None:
@@ -23,7 +19,7 @@ def curves(ax, res: Results, family: str, key: str, ylabel: str, title: str = ""
     start hundreds of dB below the rest, which would flatten every curve)."""
     after = []
     for v in FT.SPECS[family].variants:
-        runs = list(runs_of(res, family, v.name).values())
+        runs = list(res.main_runs(family, v.name).values())
         if not runs:
             continue
         steps = runs[0]["curve"]["step"]
@@ -57,7 +53,7 @@ def family_figure(res: Results, family: str):
 
 def kernels(res: Results, family: str):
     """The learned step's 13×13 kernel (for the first test image, seed 0) of every variant that has one."""
-    found = [(v.name, runs_of(res, family, v.name).get(0, {}).get("kernel")) for v in FT.SPECS[family].variants]
+    found = [(v.name, res.main_runs(family, v.name).get(0, {}).get("kernel")) for v in FT.SPECS[family].variants]
     found = [(n, k) for n, k in found if k]
     if not found:
         return None
@@ -101,7 +97,7 @@ def learned_tables(res: Results, family: str, variant: str = "type-preserving") 
     import cajal
 
     lines = []
-    for seed, run in sorted(runs_of(res, family, variant).items()):
+    for seed, run in sorted(res.main_runs(family, variant).items()):
         table = run.get("table")
         if table is None:
             continue
