@@ -129,15 +129,6 @@ def command_for(d: Directive) -> Command:
     return cmd
 
 
-def terms(d: Directive) -> list[Term]:
-    """The terms a directive item takes (none, one, or the two of `:equiv`): what the live
-    check type-checks. An unknown word is an error, as running it would be."""
-    cmd = command_for(d)
-    if cmd.word == "equiv":
-        return list(two_terms(d))
-    return [term_argument(d)[1]] if cmd.term else []
-
-
 def table() -> str:
     """The help table (`:help`)."""
     rows = [(cmd.usage, cmd.help) for cmd in COMMANDS]

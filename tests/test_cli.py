@@ -197,7 +197,9 @@ def test_fmt_changes_no_meaning_and_is_idempotent(term_and_type):
 def meaning(text: str) -> list:
     """The items of a cell, a directive as its word, options and term (not its raw text)."""
     def directive(d: Directive):
-        return (d.word, *(directives.term_argument(d) if directives.command_for(d).term else directives.terms(d)))
+        if directives.command_for(d).term:
+            return (d.word, *directives.term_argument(d))
+        return (d.word, *(directives.two_terms(d) if d.word == "equiv" else ()))
     return [directive(item) if isinstance(item, Directive) else item for item in parse_cell(text)]
 
 
