@@ -247,9 +247,14 @@ def test_correctness_open_terms_linked_with_values(case):
 
 def _check_open_case(case):
     term, ty, ctx, vals, how = case
-    n = 10
-    v, fits = evaluate_below(substitute(term, {x: value_term(val) for x, val in vals.items()}), n)
+    v, fits = evaluate_below(substitute(term, {x: value_term(val) for x, val in vals.items()}), 10)
     assume(fits)
+    _compare_open_case(case, v)
+
+
+def _compare_open_case(case, v, n=10):
+    """The compiled open term, given its inputs as `how` says, agrees with the evaluator's v."""
+    term, ty, ctx, vals, how = case
     c = compile(term, ctx, nat_dim=n)
     if how == "tensors":
         inputs = {x: encode(val, ctx[x], n) for x, val in vals.items()}
@@ -431,3 +436,18 @@ def test_gradients_exist_and_are_finite_for_every_linked_input(case, seed):
     (out * torch.rand(out.shape, generator=gen, dtype=torch.float64)).sum().backward()
     for x, t in inputs.items():
         assert t.grad is not None and torch.isfinite(t.grad).all(), f"{pretty(term)}: no gradient for {x}"
+
+
+@pytest.mark.parametrize("how", ["values", "tensors", "compiled"])
+def test_iter_whose_states_stay_closures_is_read_out_by_mixing(how):
+    """Regression: a readout of more than FEW_STEPS states stacked them as tensors even when
+    only the base was one; here the step makes a higher-order λ that is not linear (an inner
+    iter captures its parameter), so it stays a closure, and the stack raised a TypeError."""
+    from cajal.evaluation import evaluate
+
+    term = parse_term("iter{ f | g ↪ λh:𝟚 ⊸ 𝟚. g (λz:𝟚. iter{z | y ↪ h y}(2)) }(5)")
+    ty = parse_type("(𝟚 ⊸ 𝟚) ⊸ 𝟚")
+    f = evaluate(parse_term("λk:𝟚 ⊸ 𝟚. k tt"))
+    v, fits = evaluate_below(substitute(term, {"f": value_term(f)}), 10)
+    assert fits
+    _compare_open_case((term, ty, {"f": ty}, {"f": f}, how), v)

@@ -245,7 +245,7 @@ class IterNode(Node):
                                            hs[-1], r))
         if rt.recording:
             self._record(list(hs), r, rt)
-        if len(hs) > FEW_STEPS and (isinstance(hs, torch.Tensor) or isinstance(hs[0], torch.Tensor)):
+        if len(hs) > FEW_STEPS and (isinstance(hs, torch.Tensor) or all(isinstance(h, torch.Tensor) for h in hs)):
             count = onehot_count(n, rt)
             if count is not None:  # a one-hot count picks its state
                 if not isinstance(hs, torch.Tensor):
