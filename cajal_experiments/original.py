@@ -44,7 +44,8 @@ def kron(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 class PlainCNN(nn.Sequential):
-    """3 × (pad −1, Conv 13×13), channels 1 → 6 → 6 → 1, ReLU between: 8,125 parameters."""
+    """3 × (pad −1, Conv 13×13), channels 1 → 6 → 6 → 1, ReLU between: 8,125 parameters.
+    It runs channels-last (the same maths): oneDNN's 13×13 kernels are about 1.4× faster so."""
 
     def __init__(self):
         super().__init__(
@@ -52,6 +53,10 @@ class PlainCNN(nn.Sequential):
             nn.ConstantPad2d(PAD, -1.0), nn.Conv2d(6, 6, KERNEL), nn.ReLU(),
             nn.ConstantPad2d(PAD, -1.0), nn.Conv2d(6, 1, KERNEL),
         )
+        self.to(memory_format=torch.channels_last)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x.contiguous(memory_format=torch.channels_last)).contiguous()
 
 
 class MLP(nn.Sequential):
@@ -120,7 +125,13 @@ class ConvStep(nn.Module):
         return self.conv.weight.view(1, KERNEL, KERNEL).expand(y.shape[0], KERNEL, KERNEL)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
-        return self.conv(pad_background(y))
+        # the batch as channels of one grouped convolution sharing the kernel: the same maths as
+        # self.conv(pad_background(y)), and about 4× faster on a CPU for one 13×13 channel
+        b = y.shape[0]
+        w = self.conv.weight.expand(b, 1, KERNEL, KERNEL)
+        out = F.conv2d(pad_background(y).view(1, b, SIZE + 2 * PAD, SIZE + 2 * PAD), w, self.conv.bias.expand(b),
+                       groups=b)
+        return out.view(b, 1, SIZE, SIZE)
 
 
 # ------------------------------------------------------------------ linked models (model_direct.py)
