@@ -25,6 +25,7 @@ import torch
 from . import device as dev
 from . import faithful as FT
 from .jobs import Job, digits, run
+from .train import quick_mode
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = 8
@@ -85,6 +86,18 @@ def pilot_jobs(steps: int = 20, source: str = "mnist-5k") -> list[Job]:
 
 def pending(jobs: list[Job], results: Path) -> list[Job]:
     return [j for j in jobs if not j.path(results).is_file()]
+
+
+def full_run_done(families: Iterable[str] = FT.ORDER) -> bool:
+    """Whether every job of these families' full run has its result in results/full/."""
+    full = results_dir("full")
+    return full.is_dir() and not pending(full_jobs(families), full)
+
+
+def mode(families: Iterable[str] = FT.ORDER) -> str:
+    """What the notebooks show: "full" once the families' full run is done, unless quick mode
+    is asked for (CAJAL_QUICK=1, as the tests do); else "quick"."""
+    return "full" if not quick_mode() and full_run_done(families) else "quick"
 
 
 def _one(job: Job, results: str, device: str, threads: int) -> str:

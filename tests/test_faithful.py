@@ -250,8 +250,9 @@ def test_readme_verdict_table_is_the_generators_output_on_the_committed_results(
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     copy = tmp_path / "README.md"
     copy.write_text(readme, encoding="utf-8")
-    claims.write_readme(ROOT / "results" / "quick", copy)
-    assert copy.read_text(encoding="utf-8") == readme, "run claims.write_readme(results/quick) and commit README.md"
+    folder = ROOT / "results" / ("full" if sweep.full_run_done() else "quick")
+    claims.write_readme(folder, copy)
+    assert copy.read_text(encoding="utf-8") == readme, f"run claims.write_readme({folder}) and commit README.md"
 
 
 @pytest.mark.slow
@@ -287,3 +288,17 @@ def test_a_learned_pair_table_is_read_back_as_the_program_it_computes():
     assert cajal.equivalent(seed0.split(": ", 1)[1], and_)
     assert cajal.equivalent(seed1.split(": ", 1)[1], or_)
     assert text.count("max 0.002") == 2  # softmax(±3): 0.0025 from one-hot
+
+
+def test_the_notebooks_show_the_full_run_once_all_its_jobs_are_done_unless_quick_is_asked(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAJAL_RESULTS", str(tmp_path))
+    monkeypatch.delenv("CAJAL_QUICK", raising=False)
+    jobs = sweep.full_jobs(["and"])
+    for j in jobs[:-1]:
+        j.path(tmp_path).parent.mkdir(parents=True, exist_ok=True)
+        j.path(tmp_path).write_text("{}")
+    assert sweep.mode(["and"]) == "quick"
+    jobs[-1].path(tmp_path).write_text("{}")
+    assert sweep.mode(["and"]) == "full" and sweep.mode(["eq"]) == "quick"
+    monkeypatch.setenv("CAJAL_QUICK", "1")
+    assert sweep.mode(["and"]) == "quick"
