@@ -15,9 +15,10 @@ COLORS = {"linked": "C0", "plain": "C3", "direct_simple": "C1", "type-preserving
 
 def curves(ax, res: Results, family: str, key: str, ylabel: str, title: str = "") -> None:
     """Mean over seeds of the test `key` against the training step, with its pointwise 95% band.
-    The vertical axis fits the curves after step 0 (a linked model fed random raw counts can
-    start hundreds of dB below the rest, which would flatten every curve)."""
-    after = []
+    The vertical axis fits the curves after the first 5% of the run: a linked model fed random
+    raw counts starts hundreds of dB below the rest (its L1 loss in the millions), which would
+    flatten every curve; what lies beyond the axis is said in the corner."""
+    after, early = [], []
     for v in FT.SPECS[family].variants:
         runs = list(res.main_runs(family, v.name).values())
         if not runs:
@@ -27,11 +28,16 @@ def curves(ax, res: Results, family: str, key: str, ylabel: str, title: str = ""
         m, lo, hi = stats.band(torch.tensor([r["curve"][key][:n] for r in runs]))
         ax.plot(steps[:n], m, label=f"{v.name} ({len(runs)} seeds)", color=COLORS.get(v.name))
         ax.fill_between(steps[:n], lo, hi, alpha=0.2, color=COLORS.get(v.name))
-        after += [float(u) for u in m[1:] if torch.isfinite(u)]
+        since = steps[n - 1] / 20
+        after += [float(u) for s, u in zip(steps[:n], m) if s >= since and torch.isfinite(u)]
+        early += [float(u) for s, u in zip(steps[:n], m) if s < since and torch.isfinite(u)]
     if after:
         low, high = min(after), max(after)
         pad = 0.15 * (high - low) or 0.1 * abs(high) or 1.0
         ax.set_ylim(low - pad, high + pad)
+        if any(u < low - pad or u > high + pad for u in early):
+            ax.text(0.01, 0.01, "the axis fits the curves after the first 5% of steps;\nearlier points run off it",
+                    transform=ax.transAxes, fontsize=7, color="0.35", va="bottom")
     ax.set_xlabel("training step")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
