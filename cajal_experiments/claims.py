@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import faithful as FT
-from . import stats
+from . import stats, sweep
 from .jobs import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,8 +133,8 @@ def _sized(res: Results, family: str, variant: str, size: int) -> dict:
     return found[0] if found else {}
 
 
-def all_claims(res: Results) -> list[Claim]:
-    return [c for f in FT.ORDER for c in family_claims(res, f)]
+def all_claims(res: Results, families=FT.ORDER) -> list[Claim]:
+    return [c for f in families for c in family_claims(res, f)]
 
 
 def table(claims: list[Claim]) -> str:
@@ -155,9 +155,14 @@ def readme_section(folder: Path) -> str:
                       "these numbers settle nothing"}.get(mode, f"{mode} run")
     where = Path(folder).resolve()
     where = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
+    done = sweep.finished(folder, "quick" if mode == "quick" else "full")
     head = (f"Computed from `{where}` "
             f"({label}; digits: {', '.join(sorted(res.sources)) or 'none'}).")
-    return f"{START}\n{head}\n\n{table(all_claims(res))}\n{END}"
+    missing = [f for f in FT.ORDER if f not in done]
+    if missing:
+        head += (" Families whose jobs are not all done yet are left out: "
+                 f"{', '.join(f'`{f}`' for f in missing)} (the sweep resumes where it stopped).")
+    return f"{START}\n{head}\n\n{table(all_claims(res, done))}\n{END}"
 
 
 def write_readme(folder: Path, readme: Path = ROOT / "README.md") -> bool:
@@ -192,30 +197,3 @@ def summary(res: Results, family: str) -> str:
             lines.append(f"  diagnostic: {v.name}'s count matches the digit in {stats.interval(accs).format(3)} "
                          "of test images (argmax of its logits; chance 0.1)")
     return "\n".join(lines)
-
-
-# ------------------------------------------------------------------ cost estimates
-
-
-def step_times(folder: Path) -> dict:
-    """{(family, variant): (seconds per training step at batch 32/64, seconds per test example
-    evaluated)} measured in a folder of results (the mean over its jobs)."""
-    acc = defaultdict(list)
-    for path in sorted(Path(folder).glob("*/*.json")):
-        r = load(path)
-        acc[(r["job"]["family"], r["job"]["variant"])].append((r["step_seconds"], r["eval_seconds"] / r["n_test"]))
-    return {k: (sum(a for a, _ in v) / len(v), sum(b for _, b in v) / len(v)) for k, v in acc.items()}
-
-
-def estimate(jobs: list, times: dict, n_train: int, n_test: int, speedup: float = 1.0) -> float:
-    """Seconds of one worker for `jobs` with `n_train` training and `n_test` test examples, from
-    measured step times divided by `speedup` (a step's cost is taken as proportional to its batch)."""
-    total = 0.0
-    for j in jobs:
-        step, per_example = times[(j.family, j.variant)]
-        base = FT.SPECS[j.family].batch
-        steps = j.total_steps(n_train if j.family not in ("and", "eq") else n_train // 2)
-        n_eval = len(FT.SPECS[j.family].evaluations(steps))
-        test = n_test if j.family not in ("and", "eq") else n_test // 2
-        total += steps * step * j.batch / base + n_eval * per_example * test
-    return total / speedup

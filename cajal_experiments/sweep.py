@@ -24,6 +24,7 @@ import torch
 
 from . import device as dev
 from . import faithful as FT
+from .cost import estimate, step_times
 from .jobs import Job, digits, run
 from .train import quick_mode
 
@@ -88,10 +89,16 @@ def pending(jobs: list[Job], results: Path) -> list[Job]:
     return [j for j in jobs if not j.path(results).is_file()]
 
 
+def finished(results: Path, mode: str = "full", families: Iterable[str] = FT.ORDER) -> list[str]:
+    """The families all of whose jobs of `mode` ("full" or "quick") have their results in `results`."""
+    make = {"full": full_jobs, "quick": quick_jobs}[mode]
+    return [f for f in families if Path(results).is_dir() and not pending(make([f]), Path(results))]
+
+
 def full_run_done(families: Iterable[str] = FT.ORDER) -> bool:
     """Whether every job of these families' full run has its result in results/full/."""
-    full = results_dir("full")
-    return full.is_dir() and not pending(full_jobs(families), full)
+    families = list(families)
+    return finished(results_dir("full"), "full", families) == families
 
 
 def mode(families: Iterable[str] = FT.ORDER) -> str:
@@ -147,8 +154,6 @@ GPU_SPEEDUP = 10.0  # an assumption, not a measurement: see docs/EXPERIMENTS.md
 def estimate_text(measured: Path, workers: int = 2) -> str:
     """The measured step times and what they predict for the full run (5k digits, `workers`
     CPU cores) and for the original's grid at full-MNIST size on one GPU."""
-    from .claims import estimate, step_times
-
     times = step_times(measured)
     lines = ["measured (one thread): seconds per training step at the main batch, ms per test example evaluated"]
     lines += [f"  {f:<12} {v:<16} {t:.3f} s   {e * 1e3:.3f} ms" for (f, v), (t, e) in sorted(times.items())]

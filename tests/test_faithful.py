@@ -250,7 +250,8 @@ def test_readme_verdict_table_is_the_generators_output_on_the_committed_results(
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     copy = tmp_path / "README.md"
     copy.write_text(readme, encoding="utf-8")
-    folder = ROOT / "results" / ("full" if sweep.full_run_done() else "quick")
+    full = ROOT / "results" / "full"
+    folder = full if sweep.finished(full) else ROOT / "results" / "quick"
     claims.write_readme(folder, copy)
     assert copy.read_text(encoding="utf-8") == readme, f"run claims.write_readme({folder}) and commit README.md"
 
