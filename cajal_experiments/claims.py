@@ -110,7 +110,9 @@ def family_claims(res: Results, family: str) -> list[Claim]:
     ]
     for n in sorted({k[4] for k in res.runs if k[0] == family and k[4]}):
         a, b = _sized(res, family, FT.LINKED, n), _sized(res, family, FT.PLAIN, n)
-        out.append(_paired(family, "more data-efficient", f"final test {metric} with {n} training examples", unit,
+        examples = "pairs" if spec.kind == "pair" else "examples"
+        out.append(_paired(family, f"more data-efficient ({n} {examples})",
+                           f"final test {metric} with {n} training {examples}", unit,
                            a, b, final(metric)))
     for v in spec.variants:
         if v.name not in (FT.LINKED, FT.PLAIN):
@@ -186,7 +188,7 @@ def summary(res: Results, family: str) -> str:
         lines.append("  quick mode: a smoke test of the pipeline, not the pre-registered run; its numbers settle nothing")
     for c in cs:
         digits = 2 if c.unit == "dB" else 3
-        lines.append(f"  {c.claim:<32} {c.diff.format(digits, sign=True):>26} {c.unit:<3} {c.verdict:<15} ({c.measure})")
+        lines.append(f"  {c.claim:<36} {c.diff.format(digits, sign=True):>26} {c.unit:<3} {c.verdict:<15} ({c.measure})")
     for v in FT.SPECS[family].variants:
         runs = res.main_runs(family, v.name)
         diverged = sorted(seed for seed, r in runs.items() if r.get("diverged_at"))
