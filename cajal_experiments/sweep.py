@@ -91,8 +91,10 @@ def pending(jobs: list[Job], results: Path) -> list[Job]:
 
 def finished(results: Path, mode: str = "full", families: Iterable[str] = FT.ORDER) -> list[str]:
     """The families all of whose jobs of `mode` ("full" or "quick") have their results in `results`."""
-    make = {"full": full_jobs, "quick": quick_jobs}[mode]
-    return [f for f in families if Path(results).is_dir() and not pending(make([f]), Path(results))]
+    make, results = {"full": full_jobs, "quick": quick_jobs}[mode], Path(results)
+    if not results.is_dir():
+        return []
+    return [f for f in families if not pending(make([f]), results)]
 
 
 def full_run_done(families: Iterable[str] = FT.ORDER) -> bool:

@@ -247,12 +247,15 @@ def test_correctness_open_terms_linked_with_values(case):
 
 def _check_open_case(case):
     term, ty, ctx, vals, how = case
-    v, fits = evaluate_below(substitute(term, {x: value_term(val) for x, val in vals.items()}), 10)
+    v, fits = evaluate_below(substitute(term, {x: value_term(val) for x, val in vals.items()}), OPEN_N)
     assume(fits)
     _compare_open_case(case, v)
 
 
-def _compare_open_case(case, v, n=10):
+OPEN_N = 10  # the nat_dim the open terms are evaluated below and compiled with
+
+
+def _compare_open_case(case, v, n=OPEN_N):
     """The compiled open term, given its inputs as `how` says, agrees with the evaluator's v."""
     term, ty, ctx, vals, how = case
     c = compile(term, ctx, nat_dim=n)
@@ -448,6 +451,6 @@ def test_iter_whose_states_stay_closures_is_read_out_by_mixing(how):
     term = parse_term("iter{ f | g ↪ λh:𝟚 ⊸ 𝟚. g (λz:𝟚. iter{z | y ↪ h y}(2)) }(5)")
     ty = parse_type("(𝟚 ⊸ 𝟚) ⊸ 𝟚")
     f = evaluate(parse_term("λk:𝟚 ⊸ 𝟚. k tt"))
-    v, fits = evaluate_below(substitute(term, {"f": value_term(f)}), 10)
+    v, fits = evaluate_below(substitute(term, {"f": value_term(f)}), OPEN_N)
     assert fits
     _compare_open_case((term, ty, {"f": ty}, {"f": f}, how), v)
